@@ -1,0 +1,113 @@
+"""Assemble the Telegram application from Settings; run it by polling or webhook."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+
+from bot.config import Settings
+from bot.deps import Deps
+from handlers import all_handlers
+from handlers.context import AppData, CustomContext
+from handlers.errors import on_error
+from messages.render import LOCALES
+from storage.migrate import upgrade_database
+
+log = logging.getLogger(__name__)
+
+# PTB's AIORateLimiter gives up on the first 429 by default (max_retries=0): a lost message.
+RATE_LIMIT_RETRIES = 5
+
+BotApplication = Application[Any, CustomContext, Any, Any, AppData, Any]
+
+
+def create_app(settings: Settings, *, deps: Deps | None = None) -> BotApplication:
+    """Build the application; ``deps`` defaults to the real services for ``settings``."""
+    context_types = ContextTypes(context=CustomContext, bot_data=AppData)
+    application: BotApplication = (
+        ApplicationBuilder()
+        .token(settings.require_token())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_file_base_url)
+        .context_types(context_types)
+        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    application.bot_data.deps = deps or Deps.from_settings(settings)
+    application.add_handlers(all_handlers())
+    application.add_error_handler(on_error)
+    return application
+
+
+async def _post_init(application: BotApplication) -> None:
+    """Publish the command menu in every locale; the configured language is the default."""
+    deps = application.bot_data.deps
+    assert deps is not None
+    for locale in LOCALES:
+        commands = _bot_commands(deps.renderer.render("bot_commands", locale=locale))
+        language = locale.split("-")[0]
+        await application.bot.set_my_commands(commands, language_code=language)
+        if locale == deps.settings.language:
+            await application.bot.set_my_commands(commands)
+    log.info("bot @%s ready", application.bot.username)
+
+
+async def _post_shutdown(application: BotApplication) -> None:
+    if application.bot_data.deps is not None:
+        application.bot_data.deps.close()
+
+
+def _bot_commands(rendered: str) -> list[BotCommand]:
+    """Parse the ``bot_commands`` template: one ``command description`` per line."""
+    pairs = (line.split(maxsplit=1) for line in rendered.splitlines() if line.strip())
+    return [BotCommand(command, description) for command, description in pairs]
+
+
+@asynccontextmanager
+async def running_application(
+    application: BotApplication, *, poll_timeout: float = 1.0
+) -> AsyncIterator[BotApplication]:
+    """Poll for updates inside the caller's event loop, with the same start-up and shut-down
+    hooks as ``run_polling`` (which owns the loop and so cannot serve the demo or tests)."""
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    assert application.updater is not None
+    await application.updater.start_polling(
+        poll_interval=0, timeout=int(poll_timeout), allowed_updates=Update.ALL_TYPES
+    )
+    await application.start()
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+
+
+def run_bot(settings: Settings) -> None:
+    """Migrate the database, then serve until SIGINT/SIGTERM (polling, or webhook if set)."""
+    deps = Deps.from_settings(settings)
+    upgrade_database(deps.db.engine)
+    application = create_app(settings, deps=deps)
+    if settings.webhook_mode:
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=settings.webhook_path,
+            webhook_url=settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -1,0 +1,151 @@
+"""Settings: one object, built once from the environment (and ``.env``), passed down.
+
+Nothing here runs at import time. ``load_settings()`` is the only place that reads the
+environment; tests and the demo construct ``Settings(...)`` directly.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+_TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+Language = Literal["zh-CN", "en"]
+
+
+class Settings(BaseSettings):
+    """Every setting, named as its environment variable (case-insensitive)."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_file_base_url: str = "https://api.telegram.org/file/bot"
+    database_url: str = "sqlite:///data/liaison.db"
+    data_dir: Path = Path("data")
+    office_admin_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    timezone: str = "Asia/Shanghai"
+    language: Language = "zh-CN"
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _TOKEN_PATTERN.match(value.get_secret_value()):
+            raise ValueError("does not look like a bot token (digits, a colon, then letters)")
+        return value
+
+    @field_validator("telegram_api_base_url", "telegram_file_base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if urlsplit(value).scheme not in {"http", "https"} or not urlsplit(value).netloc:
+            raise ValueError("must be an http(s) URL")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_database_url(cls, value: str) -> str:
+        """Accept the URLs people paste (postgres://, postgresql://) and use psycopg 3."""
+        for prefix in ("postgres://", "postgresql://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value.removeprefix(prefix)
+        if not value.startswith(("sqlite://", "postgresql+psycopg://")):
+            raise ValueError("must start with sqlite:// or postgresql+psycopg://")
+        return value
+
+    @field_validator("office_admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: Any) -> Any:
+        """Read ``OFFICE_ADMIN_IDS=123,456`` (spaces and a trailing comma are fine)."""
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.replace("，", ",").split(",")]
+            return tuple(part for part in parts if part)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("is not an IANA time zone such as Asia/Shanghai") from None
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ValueError("must be an http(s) URL such as https://bot.example.org/telegram")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _SECRET_PATTERN.match(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters of A-Z a-z 0-9 _ -")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError("WEBHOOK_SECRET: required when WEBHOOK_URL is set")
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The office's time zone, for deadlines and working hours."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def webhook_mode(self) -> bool:
+        """Webhook when ``WEBHOOK_URL`` is set, long polling otherwise."""
+        return self.webhook_url is not None
+
+    @property
+    def webhook_path(self) -> str:
+        """The path part of ``WEBHOOK_URL``: where the local webhook server listens."""
+        return urlsplit(self.webhook_url or "").path.lstrip("/")
+
+    def require_token(self) -> str:
+        """Return the bot token, or explain how to get one."""
+        if self.telegram_bot_token is None:
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN: not set; get a token from @BotFather and put it in .env"
+            )
+        return self.telegram_bot_token.get_secret_value()
+
+
+def load_settings(env_file: Path | str | None = ".env", **overrides: Any) -> Settings:
+    """Build settings from the environment and ``env_file``; raise one readable ConfigError."""
+    try:
+        return Settings(_env_file=env_file, **overrides)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc)) from None
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """Turn pydantic's report into one line naming the environment variable."""
+    first = exc.errors()[0]
+    name = str(first["loc"][0]).upper() if first["loc"] else ""
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if ":" in message and message.split(":", 1)[0].isupper():
+        return message  # the validator already named the variable
+    return f"{name}: {message}" if name else message

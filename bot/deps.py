@@ -1,0 +1,34 @@
+"""The services a running bot needs, built once from Settings and handed to handlers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from messages.render import Renderer
+from storage.db import Database
+from storage.files import ContentStore
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    db: Database
+    files: ContentStore
+    renderer: Renderer
+    clock: Clock = field(default_factory=SystemClock)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, clock: Clock | None = None) -> Deps:
+        """Wire the real services; nothing connects to a database until first use."""
+        return cls(
+            settings=settings,
+            db=Database.from_url(settings.database_url),
+            files=ContentStore(settings.data_dir / "files"),
+            renderer=Renderer(settings.language),
+            clock=clock or SystemClock(),
+        )
+
+    def close(self) -> None:
+        self.db.dispose()

@@ -1,0 +1,71 @@
+"""/start, /help and the fallbacks: unknown commands, stray text, unsupported content."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
+
+from handlers.context import CustomContext, reply, requester_for
+
+log = logging.getLogger(__name__)
+
+
+async def start(update: Update, context: CustomContext) -> None:
+    """Greet the user according to who they are."""
+    who = requester_for(update, context)
+    if who.is_office:
+        await reply(update, context, "start_office", name=who.name, role=who.office_role)
+    elif who.is_liaison:
+        await reply(update, context, "start_liaison", name=who.name, units=who.unit_names)
+    else:
+        await reply(update, context, "start_stranger", bot_name=context.bot.first_name)
+
+
+async def help_command(update: Update, context: CustomContext) -> None:
+    """Show the commands this user may use."""
+    who = requester_for(update, context)
+    template = (
+        "help_office" if who.is_office else "help_liaison" if who.is_liaison else "help_stranger"
+    )
+    await reply(update, context, template)
+
+
+async def unknown_command(update: Update, context: CustomContext) -> None:
+    """Name the command we do not know and point to /help."""
+    text = update.effective_message.text if update.effective_message else ""
+    command = (text or "").split(maxsplit=1)[0].split("@", 1)[0]
+    await reply(update, context, "unknown_command", command=command)
+
+
+async def free_text(update: Update, context: CustomContext) -> None:
+    """Text outside any flow gets a hint, never an error."""
+    who = requester_for(update, context)
+    await reply(update, context, "free_text_hint", registered=who.is_registered)
+
+
+async def unsupported(update: Update, context: CustomContext) -> None:
+    """Stickers, voice notes and the like: log and explain what we can take."""
+    message = update.effective_message
+    log.info("unsupported message content in update %s", update.update_id)
+    if message is not None:
+        await reply(update, context, "unsupported_content")
+
+
+def build_handlers() -> list[BaseHandler[Any, CustomContext, Any]]:
+    """Commands first; ``build_fallbacks`` must be added after every feature's handlers."""
+    return [
+        CommandHandler("start", start),
+        CommandHandler("help", help_command),
+    ]
+
+
+def build_fallbacks() -> list[BaseHandler[Any, CustomContext, Any]]:
+    """Catch-alls, added last so feature handlers see updates first."""
+    return [
+        MessageHandler(filters.COMMAND, unknown_command),
+        MessageHandler(filters.TEXT & ~filters.COMMAND, free_text),
+        MessageHandler(filters.ChatType.PRIVATE, unsupported),
+    ]

@@ -1,0 +1,66 @@
+"""Typed handler context: handlers reach their services as ``context.deps``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.constants import MessageLimit, ParseMode
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.deps import Deps
+from bot.domain.people import Requester, identify
+from messages.render import split_text
+from storage.models import Transport
+
+
+class AppData:
+    """``application.bot_data``: holds the one ``Deps`` instance, set by ``create_app``."""
+
+    deps: Deps | None = None
+
+
+class CustomContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], AppData]):
+    """PTB's context plus typed access to our services."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+
+    @property
+    def deps(self) -> Deps:
+        deps = self.bot_data.deps
+        if deps is None:
+            raise RuntimeError("create_app() did not attach Deps to the application")
+        return deps
+
+
+def requester_for(update: Update, context: CustomContext) -> Requester:
+    """Translate the Telegram user behind ``update`` into a domain ``Requester``."""
+    user = update.effective_user
+    if user is None:
+        return Requester(None, "", None, ())
+    deps = context.deps
+    with deps.db.session() as session:
+        return identify(
+            session=session,
+            transport=Transport.TELEGRAM,
+            external_id=str(user.id),
+            display_name=user.full_name,
+            bootstrap_admin=user.id in deps.settings.office_admin_ids,
+            at=deps.clock.now(),
+        )
+
+
+async def reply(update: Update, context: CustomContext, template: str, /, **values: Any) -> None:
+    """Render ``template`` and send it to the update's chat, split at Telegram's limit."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    text = context.deps.renderer.render(template, **values)
+    for piece in split_text(text, MessageLimit.MAX_TEXT_LENGTH):
+        await context.bot.send_message(chat.id, piece, parse_mode=ParseMode.HTML)

@@ -1,0 +1,1 @@
+"""Every user-visible string, as Jinja2 templates per locale (``zh-CN`` default, ``en``)."""

@@ -1,0 +1,81 @@
+"""Render message templates; one Jinja2 environment per locale, built by a factory.
+
+Templates produce Telegram-style HTML (``<b>``, ``<i>``): autoescaping keeps whatever a user
+typed from being read as markup. Other transports turn the HTML into their own format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+TEMPLATE_ROOT = Path(__file__).parent
+LOCALES = ("zh-CN", "en")
+DEFAULT_LOCALE = "zh-CN"
+
+
+def make_environment(locale: str) -> Environment:
+    """A sandboxed-from-typos environment: undefined variables raise instead of vanishing."""
+    if locale not in LOCALES:
+        raise ValueError(f"unknown locale {locale!r}; known: {', '.join(LOCALES)}")
+    return Environment(
+        loader=FileSystemLoader(TEMPLATE_ROOT / locale),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        undefined=StrictUndefined,
+    )
+
+
+class Renderer:
+    """Renders ``<name>.j2`` in a locale, falling back to the default locale's wording."""
+
+    def __init__(self, default_locale: str = DEFAULT_LOCALE) -> None:
+        self.default_locale = default_locale
+        self._environments = {locale: make_environment(locale) for locale in LOCALES}
+
+    def render(self, template: str, /, *, locale: str | None = None, **context: Any) -> str:
+        """Render ``template`` (a file stem); positional-only so any variable name is free."""
+        environment = self._environments[locale or self.default_locale]
+        return environment.get_template(f"{template}.j2").render(**context).strip()
+
+    def template_names(self, locale: str) -> list[str]:
+        return sorted(path.stem for path in (TEMPLATE_ROOT / locale).glob("*.j2"))
+
+
+def split_text(text: str, limit: int) -> Iterator[str]:
+    """Cut ``text`` into pieces of at most ``limit`` characters, preferring line breaks.
+
+    Markup tags in our templates never span lines, so cutting at a line break keeps each
+    piece valid; a single over-long line is cut hard.
+    """
+    if limit < 1:
+        raise ValueError("limit must be positive")
+    piece = ""
+    for line in text.splitlines(keepends=True):
+        while len(line) > limit:
+            if piece:
+                yield piece.rstrip("\n")
+                piece = ""
+            cut = _safe_cut(line, limit)
+            yield line[:cut]
+            line = line[cut:]
+        if len(piece) + len(line) > limit:
+            yield piece.rstrip("\n")
+            piece = ""
+        piece += line
+    if piece.strip():
+        yield piece.rstrip("\n")
+
+
+def _safe_cut(line: str, limit: int) -> int:
+    """Where to cut an over-long line: at ``limit``, or before an entity or tag it would split."""
+    for opener, closer in (("&", ";"), ("<", ">")):
+        start = line.rfind(opener, 0, limit)
+        if start > 0 and line.find(closer, start, limit) == -1:
+            return start
+    return limit

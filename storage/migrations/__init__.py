@@ -1,0 +1,1 @@
+"""Alembic migration environment; revisions live in ``versions/``."""

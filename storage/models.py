@@ -1,0 +1,147 @@
+"""Tables for the core of liaison-bot: campaigns, member units, people and their roles.
+
+Unit × reporting period is the key of everything later issues add; a liaison is only a
+dated assignment of a person to a unit, so a unit's history survives a change of liaison.
+Families follow the SQLModel pattern: ``XBase`` holds the fields people edit, ``X`` is the
+table. Timestamps are tz-aware UTC (``UTCDateTime``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Index, MetaData, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime, utcnow
+
+# Deterministic constraint names, so Alembic migrations are stable across backends.
+SQLModel.metadata.naming_convention = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+).naming_convention
+
+
+class UnitCategory(StrEnum):
+    """What kind of member unit this is; group references (各乡镇街道) select by it."""
+
+    DEPARTMENT = "department"  # 党政部门
+    TOWNSHIP = "township"  # 乡、镇、街道
+    MEDICAL = "medical"  # 医院、疾控、卫生院
+    MASS_ORGANISATION = "mass_organisation"  # 总工会、团委、妇联、红十字会
+    ENTERPRISE = "enterprise"  # 企业
+    OTHER = "other"
+
+
+class AssignmentRole(StrEnum):
+    """A unit's liaison is its main reporter; a backup can finish what the main one started."""
+
+    MAIN = "main"
+    BACKUP = "backup"
+
+
+class OfficeRole(StrEnum):
+    """Office admins manage everything; staff view and export."""
+
+    ADMIN = "admin"
+    STAFF = "staff"
+
+
+class Transport(StrEnum):
+    """Chat platforms a person can be reached on."""
+
+    TELEGRAM = "telegram"
+    WECOM = "wecom"
+
+
+class Campaign(SQLModel, table=True):
+    """A campaign (健康促进区, 健康县区 …) run by one office."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    office_name: str = Field(default="", max_length=200)  # 编发单位 on bulletins
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class MemberUnitBase(SQLModel):
+    """Fields the office edits: names, kind and its place in lists."""
+
+    full_name: str = Field(max_length=200)
+    short_name: str = Field(default="", max_length=100)
+    aliases: list[str] = Field(default_factory=list, sa_type=JSON)
+    category: UnitCategory = Field(default=UnitCategory.DEPARTMENT, sa_type=String(32))
+    sort_order: int = 0
+
+
+class MemberUnit(MemberUnitBase, table=True):
+    """A member unit (成员单位) of a campaign's leading group."""
+
+    __tablename__ = "member_unit"
+    __table_args__ = (UniqueConstraint("campaign_id", "full_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    @property
+    def display_name(self) -> str:
+        """The short name offices use in lists, falling back to the full name."""
+        return self.short_name or self.full_name
+
+
+class Person(SQLModel, table=True):
+    """A human being: a liaison, an office user, or both. ``phone`` is personal data."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    phone: str | None = Field(default=None, max_length=20)  # shown only in the office roster
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ChatIdentity(SQLModel, table=True):
+    """How a person is reached on one chat platform; the domain never sees platform ids."""
+
+    __tablename__ = "chat_identity"
+    __table_args__ = (UniqueConstraint("transport", "external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    transport: Transport = Field(sa_type=String(16))
+    external_id: str = Field(max_length=64)  # Telegram user id, WeCom userid
+    chat_id: str = Field(max_length=64)  # where private messages go
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class LiaisonAssignment(SQLModel, table=True):
+    """A person reporting for a unit from ``valid_from`` until ``valid_to`` (open = current)."""
+
+    __tablename__ = "liaison_assignment"
+    __table_args__ = (Index(None, "unit_id", "valid_to"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="member_unit.id")
+    person_id: int = Field(foreign_key="person.id", index=True)
+    role: AssignmentRole = Field(default=AssignmentRole.MAIN, sa_type=String(16))
+    valid_from: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    valid_to: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reason: str = Field(default="", max_length=200)
+
+
+class OfficeUser(SQLModel, table=True):
+    """A person with an office role, granted at ``granted_at`` until revoked."""
+
+    __tablename__ = "office_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", unique=True)
+    role: OfficeRole = Field(sa_type=String(16))
+    granted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    granted_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
