@@ -113,6 +113,17 @@ def db_upgrade(env_file: EnvFile = Path(".env")) -> None:
         database.dispose()
 
 
+@db_cli.command("revision")
+def db_revision(
+    message: Annotated[str, typer.Option("--message", "-m", help="What the change is.")],
+) -> None:
+    """(Maintainers) Write the next migration from the current models."""
+    from storage.migrate import write_revision
+
+    path = write_revision(message)
+    typer.echo(f"wrote {path}; review it, then run ruff format on it")
+
+
 def _database_problem(settings: Settings, exc: OperationalError) -> str:
     from sqlalchemy.engine import make_url
 

@@ -27,7 +27,11 @@ class Settings(BaseSettings):
     """Every setting, named as its environment variable (case-insensitive)."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,  # "WEBHOOK_URL=" in a copied .env.example means "not set"
+        extra="ignore",
+        frozen=True,
     )
 
     telegram_bot_token: SecretStr | None = None

@@ -83,7 +83,7 @@ async def run_demo(output: Path, *, echo: Callable[[str], None]) -> Path:
     _log_to(output / "bot.log")
     transcript = Transcript(echo)
     world = FakeTelegram(token=DEMO_TOKEN, on_event=transcript)
-    async with FakeTelegramServer(world) as server:
+    async with FakeTelegramServer(world, long_poll_cap=0.1) as server:
         settings = Settings(
             _env_file=None,
             telegram_bot_token=DEMO_TOKEN,
@@ -137,7 +137,8 @@ def _seed(deps: Deps) -> None:
             unit_ids[full_name] = unit.id
         for liaison in LIAISONS:
             person = add_person(session=session, name=liaison.name)
-            assert person.id is not None and liaison.unit is not None
+            assert person.id is not None
+            assert liaison.unit is not None
             link_identity(
                 session=session,
                 person_id=person.id,

@@ -51,25 +51,25 @@ def split_text(text: str, limit: int) -> Iterator[str]:
     """Cut ``text`` into pieces of at most ``limit`` characters, preferring line breaks.
 
     Markup tags in our templates never span lines, so cutting at a line break keeps each
-    piece valid; a single over-long line is cut hard.
+    piece valid; a single over-long line is cut hard, but never inside an entity or a tag.
+    Blank pieces are dropped: chat platforms refuse empty messages.
     """
     if limit < 1:
         raise ValueError("limit must be positive")
+    pieces: list[str] = []
     piece = ""
     for line in text.splitlines(keepends=True):
         while len(line) > limit:
-            if piece:
-                yield piece.rstrip("\n")
-                piece = ""
+            pieces.append(piece)
             cut = _safe_cut(line, limit)
-            yield line[:cut]
-            line = line[cut:]
+            pieces.append(line[:cut])
+            piece, line = "", line[cut:]
         if len(piece) + len(line) > limit:
-            yield piece.rstrip("\n")
+            pieces.append(piece)
             piece = ""
         piece += line
-    if piece.strip():
-        yield piece.rstrip("\n")
+    pieces.append(piece)
+    return (p.rstrip("\n") for p in pieces if p.strip())
 
 
 def _safe_cut(line: str, limit: int) -> int:

@@ -66,16 +66,15 @@ def assign_liaison(
 
 def units_of_person(*, session: Session, person_id: int, at: datetime) -> list[MemberUnit]:
     """Units the person reports for at ``at`` (as main or backup liaison)."""
+    current = select(LiaisonAssignment.unit_id).where(
+        LiaisonAssignment.person_id == person_id,
+        col(LiaisonAssignment.valid_from) <= at,
+        or_(col(LiaisonAssignment.valid_to).is_(None), col(LiaisonAssignment.valid_to) > at),
+    )
     query = (
         select(MemberUnit)
-        .join(LiaisonAssignment, col(LiaisonAssignment.unit_id) == col(MemberUnit.id))
-        .where(
-            LiaisonAssignment.person_id == person_id,
-            col(LiaisonAssignment.valid_from) <= at,
-            or_(col(LiaisonAssignment.valid_to).is_(None), col(LiaisonAssignment.valid_to) > at),
-        )
+        .where(col(MemberUnit.id).in_(current))
         .order_by(col(MemberUnit.sort_order), col(MemberUnit.id))
-        .distinct()
     )
     return list(session.exec(query))
 

@@ -84,8 +84,13 @@ class Params:
 class FakeTelegramServer:
     """Serves a :class:`FakeTelegram` world on 127.0.0.1 (a free port unless one is given)."""
 
-    def __init__(self, world: FakeTelegram) -> None:
+    def __init__(
+        self, world: FakeTelegram, *, long_poll_cap: float = LONG_POLL_CAP_SECONDS
+    ) -> None:
+        """``long_poll_cap`` ends idle getUpdates calls early (Telegram may too), so a
+        stopping bot is not kept waiting for its last long poll."""
         self.world = world
+        self.long_poll_cap = long_poll_cap
         self._runner: web.AppRunner | None = None
         self._webhook_task: asyncio.Task[None] | None = None
         self.url = ""
@@ -159,7 +164,7 @@ class FakeTelegramServer:
         if request.match_info["token"] != self.world.token:
             return _error(ApiError(401, "Unauthorized"))
         name = request.match_info["method"].lower()
-        self.world.calls.append(name)
+        self.world.record_call(name)
         handler = self._methods.get(name)
         if handler is None:
             return _error(ApiError(404, "Not Found"))
@@ -191,7 +196,7 @@ class FakeTelegramServer:
         limit = params.integer("limit") if params.text("limit") else 100
         timeout = float(params.text("timeout") or 0)
         if not self.world.pending_updates(limit) and timeout > 0:
-            await self.world.wait_for_updates(min(timeout, LONG_POLL_CAP_SECONDS))
+            await self.world.wait_for_updates(min(timeout, self.long_poll_cap))
         return self.world.pending_updates(limit)
 
     async def _set_webhook(self, params: Params) -> bool:

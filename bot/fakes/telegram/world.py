@@ -312,6 +312,11 @@ class FakeTelegram:
             "supports_inline_queries": False,
         }
 
+    def record_call(self, method: str) -> None:
+        """Remember that the bot called ``method`` (tests wait for e.g. the first getUpdates)."""
+        self.calls.append(method)
+        self._notify()
+
     def confirm_updates(self, offset: int) -> None:
         """getUpdates with ``offset`` confirms (forgets) every update with a smaller id."""
         self._updates = [u for u in self._updates if u["update_id"] >= offset]

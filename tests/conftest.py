@@ -1,0 +1,124 @@
+"""Shared fixtures: settings, databases (SQLite always, PostgreSQL with TEST_DATABASE_URL),
+the fake Telegram server, and the real bot application running against it."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bot.app import BotApplication, create_app, running_application
+from bot.config import Settings
+from bot.deps import Deps
+from bot.fakes.telegram import FakeTelegram, FakeTelegramServer, FloodLimits
+from storage.db import Database, create_db_engine
+from storage.migrate import upgrade_database
+
+TEST_TOKEN = "123456789:test-token-for-the-fake-server"
+BACKENDS = ["sqlite", "postgres"]
+
+
+def postgres_url() -> str | None:
+    return os.environ.get("TEST_DATABASE_URL") or None
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a private schema on PostgreSQL.
+
+    Parametrize indirectly with "sqlite"/"postgres"; unparametrized tests get SQLite.
+    """
+    backend = getattr(request, "param", "sqlite")
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    base = postgres_url()
+    if base is None:
+        pytest.skip("TEST_DATABASE_URL is not set; PostgreSQL tests skipped")
+    base = Settings(_env_file=None, database_url=base).database_url  # normalise the driver
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_db_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    """A migrated database (the schema comes from Alembic, as in production)."""
+    db = Database.from_url(database_url)
+    upgrade_database(db.engine)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path, database_url: str) -> Any:
+    """Build Settings for a test: no .env, data under tmp_path, overrides as keywords."""
+
+    def build(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "telegram_bot_token": TEST_TOKEN,
+            "database_url": database_url,
+            "data_dir": tmp_path / "data",
+        }
+        values.update(overrides)
+        return Settings(_env_file=None, **values)
+
+    return build
+
+
+@pytest.fixture
+def flood_limits() -> FloodLimits:
+    """Telegram's real limits; override in a module to test other ones."""
+    return FloodLimits()
+
+
+@pytest.fixture
+async def telegram(flood_limits: FloodLimits) -> AsyncIterator[FakeTelegramServer]:
+    """The fake Bot API server on a free 127.0.0.1 port."""
+    world = FakeTelegram(token=TEST_TOKEN, limits=flood_limits)
+    async with FakeTelegramServer(world, long_poll_cap=0.05) as server:
+        yield server
+
+
+@dataclass
+class BotHarness:
+    """The running bot plus the fake world it talks to."""
+
+    world: FakeTelegram
+    server: FakeTelegramServer
+    deps: Deps
+    settings: Settings
+    application: BotApplication
+
+
+@pytest.fixture
+async def bot(
+    telegram: FakeTelegramServer, make_settings: Any, request: pytest.FixtureRequest
+) -> AsyncIterator[BotHarness]:
+    """The real application polling the fake server; extra settings via ``bot_settings``."""
+    marker = request.node.get_closest_marker("bot_settings")
+    overrides = marker.kwargs if marker else {}
+    settings = make_settings(
+        telegram_api_base_url=telegram.api_base_url,
+        telegram_file_base_url=telegram.file_base_url,
+        **overrides,
+    )
+    deps = Deps.from_settings(settings)
+    upgrade_database(deps.db.engine)
+    async with running_application(create_app(settings, deps=deps)) as application:
+        yield BotHarness(telegram.world, telegram, deps, settings, application)

@@ -1,0 +1,36 @@
+"""Put people into the database the way registration will (until that flow exists)."""
+
+from __future__ import annotations
+
+from bot.deps import Deps
+from storage.models import AssignmentRole, Transport
+from storage.repo_people import add_person, assign_liaison, link_identity
+from storage.repo_units import add_unit, create_campaign, get_default_campaign
+
+
+def seed_liaison(deps: Deps, *, telegram_id: int, name: str, unit_names: list[str]) -> None:
+    """A liaison with a Telegram identity, reporting for ``unit_names`` (created as needed)."""
+    with deps.db.session() as session:
+        campaign = get_default_campaign(session=session) or create_campaign(
+            session=session, name="健康促进区"
+        )
+        assert campaign.id is not None
+        person = add_person(session=session, name=name, phone="13912345678")
+        assert person.id is not None
+        link_identity(
+            session=session,
+            person_id=person.id,
+            transport=Transport.TELEGRAM,
+            external_id=str(telegram_id),
+            chat_id=str(telegram_id),
+        )
+        for name_of_unit in unit_names:
+            unit = add_unit(session=session, campaign_id=campaign.id, full_name=name_of_unit)
+            assert unit.id is not None
+            assign_liaison(
+                session=session,
+                unit_id=unit.id,
+                person_id=person.id,
+                role=AssignmentRole.MAIN,
+                valid_from=deps.clock.now(),
+            )

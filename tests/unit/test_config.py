@@ -1,0 +1,141 @@
+"""Settings: environment names, defaults, normalisation, and one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings, load_settings
+from bot.errors import ConfigError
+
+VARIABLES = [
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_API_BASE_URL",
+    "TELEGRAM_FILE_BASE_URL",
+    "DATABASE_URL",
+    "DATA_DIR",
+    "OFFICE_ADMIN_IDS",
+    "TIMEZONE",
+    "LANGUAGE",
+    "WEBHOOK_URL",
+    "WEBHOOK_SECRET",
+    "WEBHOOK_LISTEN",
+    "WEBHOOK_PORT",
+]
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_defaults_need_no_environment() -> None:
+    settings = load_settings(None)
+    assert settings.database_url == "sqlite:///data/liaison.db"
+    assert settings.data_dir == Path("data")
+    assert settings.telegram_api_base_url == "https://api.telegram.org/bot"
+    assert settings.telegram_file_base_url == "https://api.telegram.org/file/bot"
+    assert settings.timezone == "Asia/Shanghai"
+    assert settings.language == "zh-CN"
+    assert settings.office_admin_ids == ()
+    assert not settings.webhook_mode
+
+
+def test_reads_every_variable_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "42:abc_DEF-1")
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", "http://127.0.0.1:8081/bot")
+    monkeypatch.setenv("TELEGRAM_FILE_BASE_URL", "http://127.0.0.1:8081/file/bot")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@db/liaison")
+    monkeypatch.setenv("DATA_DIR", "/srv/liaison")
+    monkeypatch.setenv("OFFICE_ADMIN_IDS", " 11, 22，33, ")
+    monkeypatch.setenv("TIMEZONE", "Asia/Urumqi")
+    monkeypatch.setenv("LANGUAGE", "en")
+    monkeypatch.setenv("WEBHOOK_URL", "https://bot.example.org/tg/hook")
+    monkeypatch.setenv("WEBHOOK_SECRET", "s3cret_token-1")
+    monkeypatch.setenv("WEBHOOK_LISTEN", "127.0.0.1")
+    monkeypatch.setenv("WEBHOOK_PORT", "9443")
+    settings = load_settings(None)
+    assert settings.require_token() == "42:abc_DEF-1"
+    assert settings.telegram_api_base_url == "http://127.0.0.1:8081/bot"
+    assert settings.database_url == "postgresql+psycopg://u:p@db/liaison"
+    assert settings.data_dir == Path("/srv/liaison")
+    assert settings.office_admin_ids == (11, 22, 33)
+    assert str(settings.tz) == "Asia/Urumqi"
+    assert settings.language == "en"
+    assert settings.webhook_mode
+    assert settings.webhook_path == "tg/hook"
+    assert (settings.webhook_listen, settings.webhook_port) == ("127.0.0.1", 9443)
+
+
+def test_env_file_is_read(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("TELEGRAM_BOT_TOKEN=7:from-file\nLANGUAGE=en\n", encoding="utf-8")
+    settings = load_settings(env_file)
+    assert settings.require_token() == "7:from-file"
+    assert settings.language == "en"
+
+
+def test_environment_wins_over_env_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("LANGUAGE=en\n", encoding="utf-8")
+    monkeypatch.setenv("LANGUAGE", "zh-CN")
+    assert load_settings(env_file).language == "zh-CN"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("TELEGRAM_BOT_TOKEN", "not a token"),
+        ("TELEGRAM_API_BASE_URL", "api.telegram.org/bot"),
+        ("DATABASE_URL", "mysql://root@localhost/x"),
+        ("OFFICE_ADMIN_IDS", "12,abc"),
+        ("TIMEZONE", "Beijing"),
+        ("LANGUAGE", "fr"),
+        ("WEBHOOK_URL", "bot.example.org"),
+        ("WEBHOOK_PORT", "70000"),
+    ],
+)
+def test_malformed_setting_names_its_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(None)
+    message = str(caught.value)
+    assert message.startswith(f"{variable}: ")
+    assert "\n" not in message
+
+
+def test_webhook_without_secret_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WEBHOOK_URL", "https://bot.example.org/tg")
+    with pytest.raises(ConfigError, match=r"^WEBHOOK_SECRET: required"):
+        load_settings(None)
+
+
+def test_webhook_secret_must_fit_telegram(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WEBHOOK_SECRET", "has spaces")
+    with pytest.raises(ConfigError, match=r"^WEBHOOK_SECRET: "):
+        load_settings(None)
+
+
+def test_missing_token_explains_where_to_get_one() -> None:
+    with pytest.raises(ConfigError, match=r"^TELEGRAM_BOT_TOKEN: not set.*@BotFather"):
+        Settings(_env_file=None).require_token()
+
+
+def test_token_is_not_shown_in_repr() -> None:
+    settings = Settings(_env_file=None, telegram_bot_token="99:very-secret")
+    assert "very-secret" not in repr(settings)
+
+
+def test_env_example_documents_every_setting_and_loads_as_is() -> None:
+    example = Path(__file__).resolve().parents[2] / ".env.example"
+    text = example.read_text(encoding="utf-8")
+    for variable in VARIABLES:
+        assert f"\n{variable}=" in text, f"{variable} is not documented in .env.example"
+    assert set(VARIABLES) == {name.upper() for name in Settings.model_fields}
+    settings = load_settings(example)
+    assert settings.telegram_bot_token is None
+    assert not settings.webhook_mode

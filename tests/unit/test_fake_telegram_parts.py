@@ -1,0 +1,56 @@
+"""The fake server's building blocks: flood buckets and Telegram HTML checking."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.fakes.telegram.flood import FloodControl, FloodLimits
+from bot.fakes.telegram.html import ParseEntitiesError, html_to_plain
+
+
+class Ticker:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_per_chat_burst_then_429_until_refilled() -> None:
+    clock = Ticker()
+    flood = FloodControl(FloodLimits(per_chat_burst=3), clock)
+    assert [flood.try_send(1) for _ in range(3)] == [0, 0, 0]
+    assert flood.try_send(1) == 1  # retry after one second
+    assert flood.try_send(2) == 0  # other chats are not affected
+    clock.now = 1.0
+    assert flood.try_send(1) == 0
+    assert flood.try_send(1) == 1
+
+
+def test_global_limit_spans_chats() -> None:
+    clock = Ticker()
+    flood = FloodControl(FloodLimits(global_per_second=30, global_burst=30), clock)
+    assert all(flood.try_send(chat) == 0 for chat in range(30))
+    assert flood.try_send(31) == 1
+    clock.now = 0.5
+    assert sum(flood.try_send(100 + chat) == 0 for chat in range(30)) == 15
+
+
+def test_unlimited_never_refuses() -> None:
+    flood = FloodControl(FloodLimits.unlimited(), Ticker())
+    assert all(flood.try_send(1) == 0 for _ in range(1000))
+
+
+def test_valid_html_becomes_plain_text() -> None:
+    assert (
+        html_to_plain("<b>粗体</b> &lt;不是标签&gt; &amp; <i>斜体</i>") == "粗体 <不是标签> & 斜体"
+    )
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["<div>x</div>", "<b>x", "x</b>", "a < b", "AT&T", "<b><i>x</b></i>"],
+)
+def test_invalid_html_is_refused(bad: str) -> None:
+    with pytest.raises(ParseEntitiesError):
+        html_to_plain(bad)
