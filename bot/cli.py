@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from bot import __version__
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError
+from messages.render import Renderer
 
 cli = typer.Typer(
     name="liaison-bot",
@@ -94,6 +95,149 @@ def demo(
 
     transcript = asyncio.run(run_demo(output, echo=typer.echo))
     typer.echo(f"\nTranscript written to {transcript}")
+
+
+@cli.command()
+def invite(
+    units: Annotated[
+        list[str] | None, typer.Argument(help="Unit names (full, short or alias).")
+    ] = None,
+    all_units: Annotated[bool, typer.Option("--all", help="Every active unit.")] = False,
+    backup: Annotated[bool, typer.Option("--backup", help="Invite backup liaisons.")] = False,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="New liaison replaces the current one, no confirmation."),
+    ] = False,
+    days: Annotated[
+        int, typer.Option("--days", min=1, max=90, help="Days the links stay valid.")
+    ] = 14,
+    bot_username: Annotated[
+        str | None, typer.Option("--bot-username", help="Skip asking Telegram for the bot's name.")
+    ] = None,
+    env_file: EnvFile = Path(".env"),
+) -> None:
+    """Print a registration link per unit (tab-separated: paste it into Excel)."""
+    from datetime import timedelta
+
+    from bot.clock import SystemClock
+    from bot.domain.invites import deep_link, find_units, issue_invites
+    from storage.db import Database
+    from storage.models import AssignmentRole
+    from storage.repo_units import get_default_campaign, list_units
+
+    settings = _settings(env_file)
+    if not units and not all_units:
+        _fail("name the units to invite, or pass --all")
+    username = bot_username or _bot_username(settings)
+    database = Database.from_url(settings.database_url)
+    try:
+        with database.session() as session:
+            campaign = get_default_campaign(session=session)
+            if campaign is None or campaign.id is None:
+                _fail("no campaign yet: import the member units first", code=1)
+            if all_units:
+                chosen = list_units(session=session, campaign_id=campaign.id)
+            else:
+                chosen = []
+                for name in units or []:
+                    found = find_units(session=session, campaign_id=campaign.id, query=name)
+                    if len(found) != 1:
+                        names = "、".join(u.display_name for u in found) or "none"
+                        _fail(f"unit {name!r} matches {len(found)} units ({names})", code=1)
+                    chosen.extend(found)
+            issued = issue_invites(
+                session=session,
+                units=chosen,
+                role=AssignmentRole.BACKUP if backup else AssignmentRole.MAIN,
+                replacement=replace,
+                now=SystemClock().now(),
+                ttl=timedelta(days=days),
+            )
+    finally:
+        database.dispose()
+    typer.echo("单位\t角色\t登记链接\t登记码\t有效期至")
+    for item in issued:
+        expires = item.expires_at.astimezone(settings.tz).date().isoformat()
+        role = "备用" if item.role == AssignmentRole.BACKUP else "主"
+        link = deep_link(username, item.code)
+        typer.echo(f"{item.unit_name}\t{role}\t{link}\t{item.code}\t{expires}")
+
+
+def _bot_username(settings: Settings) -> str:
+    """Ask the Bot API (at TELEGRAM_API_BASE_URL) for the bot's username."""
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    async def ask() -> str:
+        async with Bot(settings.require_token(), base_url=settings.telegram_api_base_url) as bot:
+            return bot.username
+
+    try:
+        return asyncio.run(ask())
+    except ConfigError as exc:
+        _fail(f"{exc} (or pass --bot-username)")
+    except TelegramError as exc:
+        _fail(f"cannot ask Telegram for the bot's username ({exc}); pass --bot-username", code=1)
+
+
+office_cli = typer.Typer(help="Office users and roles.", no_args_is_help=True)
+cli.add_typer(office_cli, name="office")
+
+
+@office_cli.command("add")
+def office_add(
+    telegram_id: Annotated[
+        int, typer.Option("--telegram-id", help="The person's Telegram user id.")
+    ],
+    name: Annotated[str, typer.Option("--name", help="The person's name.")],
+    role: Annotated[str, typer.Option("--role", help="staff or admin.")] = "staff",
+    env_file: EnvFile = Path(".env"),
+) -> None:
+    """Give someone an office role (staff: view and export; admin: everything)."""
+    _set_office_role(env_file, telegram_id, name, role)
+
+
+@office_cli.command("remove")
+def office_remove(
+    telegram_id: Annotated[
+        int, typer.Option("--telegram-id", help="The person's Telegram user id.")
+    ],
+    env_file: EnvFile = Path(".env"),
+) -> None:
+    """Take someone's office role away."""
+    _set_office_role(env_file, telegram_id, "", None)
+
+
+def _set_office_role(env_file: Path, telegram_id: int, name: str, role: str | None) -> None:
+    from bot.clock import SystemClock
+    from bot.domain.office import grant_role
+    from bot.domain.people import IdentityRef, Requester
+    from bot.domain.text_input import normalize_person_name
+    from storage.db import Database
+    from storage.models import OfficeRole, Transport
+
+    settings = _settings(env_file)
+    if role is not None and role not in {"staff", "admin"}:
+        _fail("--role must be staff or admin")
+    clean_name = normalize_person_name(name) if role is not None else ""
+    if clean_name is None:
+        _fail(f"--name {name!r} does not look like a person's name")
+    database = Database.from_url(settings.database_url)
+    try:
+        with database.session() as session:
+            reply = grant_role(
+                session=session,
+                actor=Requester(None, "cli", OfficeRole.ADMIN),
+                identity=IdentityRef(
+                    Transport.TELEGRAM, str(telegram_id), str(telegram_id), clean_name
+                ),
+                name=clean_name,
+                role=OfficeRole(role) if role else None,
+                now=SystemClock().now(),
+            )
+        typer.echo(Renderer(settings.language).render(reply.template, **reply.values))
+    finally:
+        database.dispose()
 
 
 @db_cli.command("upgrade")

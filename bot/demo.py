@@ -9,6 +9,7 @@ fresh SQLite file under the output directory. The chat is echoed as a transcript
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import textwrap
 from collections.abc import Callable
@@ -18,10 +19,14 @@ from pathlib import Path
 from bot.app import create_app, running_application
 from bot.config import Settings
 from bot.deps import Deps
-from bot.fakes.telegram import FakeTelegram, FakeTelegramServer, FakeUser, TranscriptEvent
+from bot.fakes.telegram import (
+    FakeTelegram,
+    FakeTelegramServer,
+    FakeUser,
+    TranscriptEvent,
+)
 from storage.migrate import upgrade_database
-from storage.models import AssignmentRole, Transport, UnitCategory
-from storage.repo_people import add_person, assign_liaison, link_identity
+from storage.models import UnitCategory
 from storage.repo_units import add_unit, create_campaign
 
 DEMO_TOKEN = "1000001:demo-token-not-a-secret"
@@ -41,12 +46,13 @@ UNITS = (
     ("永川区总工会", "区总工会", UnitCategory.MASS_ORGANISATION),
     ("卫星湖街道办事处", "卫星湖街道", UnitCategory.TOWNSHIP),
 )
-LIAISONS = (
-    DemoPerson(1001, "王芳", "永川区卫生健康委员会"),
-    DemoPerson(1002, "李强", "永川区教育委员会"),
-)
+WANG = DemoPerson(1001, "王芳", "区卫生健康委")
+LI = DemoPerson(1002, "李强", "区教委")
+ZHOU = DemoPerson(1004, "周磊", "区教委")
 OFFICE = DemoPerson(OFFICE_ADMIN_ID, "陈静", None)
 STRANGER = DemoPerson(1003, "赵敏", None)
+PEOPLE = (WANG, LI, ZHOU, OFFICE, STRANGER)
+LINK = re.compile(r"\?start=([A-Za-z0-9_-]+)")
 
 
 class Transcript:
@@ -63,11 +69,19 @@ class Transcript:
     def __call__(self, event: TranscriptEvent) -> None:
         who = self.names.get(event.chat_id, str(event.chat_id))
         if event.sender == "bot":
+            if event.kind == "edit" and not event.text:
+                self._emit(f"  机器人 → {who}：（收起了按钮）")
+                return
             label = {"edit": "机器人（修改）", "photo": "机器人［图片］"}.get(event.kind, "机器人")
             body = textwrap.indent(event.text, "      ").lstrip()
             self._emit(f"  {label} → {who}：{body}")
         else:
-            mark = {"photo": "［照片］", "document": "［文件］", "button": "［按钮］"}
+            mark = {
+                "photo": "［照片］",
+                "document": "［文件］",
+                "button": "［按钮］",
+                "contact": "［分享联系人］",
+            }
             self._emit(f"{event.sender}：{mark.get(event.kind, '')}{event.text}")
 
     def _emit(self, line: str) -> None:
@@ -96,9 +110,7 @@ async def run_demo(output: Path, *, echo: Callable[[str], None]) -> Path:
         deps = Deps.from_settings(settings)
         upgrade_database(deps.db.engine)
         _seed(deps)
-        users = {
-            p.telegram_id: world.user(p.telegram_id, p.name) for p in (*LIAISONS, OFFICE, STRANGER)
-        }
+        users = {p.telegram_id: world.user(p.telegram_id, p.name) for p in PEOPLE}
         transcript.names.update({uid: user.first_name for uid, user in users.items()})
         async with running_application(create_app(settings, deps=deps)):
             await _play(world, users, transcript)
@@ -117,16 +129,14 @@ def _log_to(path: Path) -> None:
 
 
 def _seed(deps: Deps) -> None:
-    """The office's starting point: a campaign, its member units, two registered liaisons."""
-    now = deps.clock.now()
+    """The office's starting point: a campaign and its member units."""
     with deps.db.session() as session:
         campaign = create_campaign(
             session=session, name="永川区创建健康区", office_name="永川区创建健康区工作小组办公室"
         )
         assert campaign.id is not None
-        unit_ids = {}
         for order, (full_name, short_name, category) in enumerate(UNITS):
-            unit = add_unit(
+            add_unit(
                 session=session,
                 campaign_id=campaign.id,
                 full_name=full_name,
@@ -134,45 +144,58 @@ def _seed(deps: Deps) -> None:
                 category=category,
                 sort_order=order,
             )
-            unit_ids[full_name] = unit.id
-        for liaison in LIAISONS:
-            person = add_person(session=session, name=liaison.name)
-            assert person.id is not None
-            assert liaison.unit is not None
-            link_identity(
-                session=session,
-                person_id=person.id,
-                transport=Transport.TELEGRAM,
-                external_id=str(liaison.telegram_id),
-                chat_id=str(liaison.telegram_id),
-            )
-            unit_id = unit_ids[liaison.unit]
-            assert unit_id is not None
-            assign_liaison(
-                session=session,
-                unit_id=unit_id,
-                person_id=person.id,
-                role=AssignmentRole.MAIN,
-                valid_from=now,
-            )
+
+
+async def _invite(world: FakeTelegram, office: FakeUser, unit: str) -> str:
+    """The office admin asks for a registration link; return the code in it."""
+    [reply] = await world.say(office, f"/invite {unit}")
+    found = LINK.search(reply.text)
+    assert found is not None, reply.text
+    return found.group(1)
 
 
 async def _play(world: FakeTelegram, users: dict[int, FakeUser], transcript: Transcript) -> None:
     stranger, office = users[STRANGER.telegram_id], users[OFFICE.telegram_id]
-    wang, li = (users[p.telegram_id] for p in LIAISONS)
+    wang, li, zhou = users[WANG.telegram_id], users[LI.telegram_id], users[ZHOU.telegram_id]
 
     transcript.scene("未登记的人打开机器人")
     await world.say(stranger, "/start")
-    await world.say(stranger, "请问怎么报送？")
+    await world.say(stranger, "/start 随便输入的码")
 
-    transcript.scene("联络员查看自己负责的单位")
-    await world.say(wang, "/start")
-    await world.say(wang, "/help")
-
-    transcript.scene("联络员输错命令、随手发文字")
-    await world.say(li, "/baosong")
-    await world.say(li, "本月工作已完成")
-
-    transcript.scene("创建办管理员")
+    transcript.scene("创建办管理员生成登记链接（私下发给各单位联络员）")
     await world.say(office, "/start")
+    wang_code = await _invite(world, office, "区卫生健康委")
+    li_code = await _invite(world, office, "区教委")
+
+    transcript.scene("联络员点开链接登记：分享手机号")
+    await world.say(wang, f"/start {wang_code}")
+    await world.say(wang, "王芳")
+    since = len(world.messages_to(wang.id))
+    world.send_contact(wang, "+86 139 1234 5678")
+    await world.wait_for_messages(wang.id, since=since)
+
+    transcript.scene("联络员点开链接登记：不提供手机号")
+    await world.say(li, f"/start {li_code}")
+    await world.say(li, "李强")
+    await world.say(li, "跳过")
+
+    transcript.scene("更换联络员：新联络员登记，创建办确认")
+    zhou_code = await _invite(world, office, "区教委")
+    await world.say(zhou, f"/start {zhou_code}")
+    await world.say(zhou, "周磊")
+    seen = {user.id: len(world.messages_to(user.id)) for user in (office, li, zhou)}
+    await world.say(zhou, "13700001111")
+    [request] = await world.wait_for_messages(office.id, since=seen[office.id])
+    world.press_button(office, request, text=request.button_texts[0])  # 同意更换
+    await world.wait_for_messages(li.id, since=seen[li.id])
+    await world.wait_for_messages(zhou.id, since=seen[zhou.id] + 1)
+
+    transcript.scene("联络员查看自己的登记信息")
+    await world.say(wang, "/whoami")
+    await world.say(li, "/whoami")
+    await world.say(wang, "/baosong")
+    await world.say(wang, "本月工作已完成")
+
+    transcript.scene("创建办查看联络员名册（手机号只在这里出现）")
+    await world.say(office, "/units")
     await world.say(office, "/help")

@@ -1,18 +1,32 @@
 """Telegram adapters: parse the update, check who is asking, call the domain, render a reply.
 
 Each feature module exposes ``build_handlers()``; ``all_handlers()`` is the one place that
-orders them, with the catch-all fallbacks last.
+orders them: interceptors for open conversations first (their own group), feature
+commands next, the catch-all fallbacks last. Every callback is wrapped by
+``handlers.guard.guarded``, the single authorization layer.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from telegram.ext import BaseHandler
 
-from handlers import common
+from handlers import common, office, registration
 from handlers.context import CustomContext
 
+HandlerList = Sequence[BaseHandler[Any, CustomContext, Any]]
 
-def all_handlers() -> list[BaseHandler[Any, CustomContext, Any]]:
-    return [*common.build_handlers(), *common.build_fallbacks()]
+
+def all_handlers() -> dict[int, HandlerList]:
+    """Handlers by group; PTB tries groups in ascending order."""
+    return {
+        registration.REGISTRATION_GROUP: registration.build_interceptors(),
+        0: [
+            *registration.build_handlers(),
+            *office.build_handlers(),
+            *common.build_handlers(),
+            *common.build_fallbacks(),
+        ],
+    }

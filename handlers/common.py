@@ -8,14 +8,17 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
-from handlers.context import CustomContext, reply, requester_for
+from bot.domain.access import Permission
+from handlers.context import CustomContext, reply
+from handlers.guard import guarded
 
 log = logging.getLogger(__name__)
 
 
+@guarded(Permission.ANYONE)
 async def start(update: Update, context: CustomContext) -> None:
     """Greet the user according to who they are."""
-    who = requester_for(update, context)
+    who = context.requester
     if who.is_office:
         await reply(update, context, "start_office", name=who.name, role=who.office_role)
     elif who.is_liaison:
@@ -24,15 +27,17 @@ async def start(update: Update, context: CustomContext) -> None:
         await reply(update, context, "start_stranger", bot_name=context.bot.first_name)
 
 
+@guarded(Permission.ANYONE)
 async def help_command(update: Update, context: CustomContext) -> None:
     """Show the commands this user may use."""
-    who = requester_for(update, context)
+    who = context.requester
     template = (
         "help_office" if who.is_office else "help_liaison" if who.is_liaison else "help_stranger"
     )
-    await reply(update, context, template)
+    await reply(update, context, template, admin=who.is_admin)
 
 
+@guarded(Permission.ANYONE)
 async def unknown_command(update: Update, context: CustomContext) -> None:
     """Name the command we do not know and point to /help."""
     text = update.effective_message.text if update.effective_message else ""
@@ -40,12 +45,14 @@ async def unknown_command(update: Update, context: CustomContext) -> None:
     await reply(update, context, "unknown_command", command=command)
 
 
+@guarded(Permission.ANYONE)
 async def free_text(update: Update, context: CustomContext) -> None:
     """Text outside any flow gets a hint, never an error."""
-    who = requester_for(update, context)
+    who = context.requester
     await reply(update, context, "free_text_hint", registered=who.is_registered)
 
 
+@guarded(Permission.ANYONE)
 async def unsupported(update: Update, context: CustomContext) -> None:
     """Stickers, voice notes and the like: log and explain what we can take."""
     message = update.effective_message

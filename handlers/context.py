@@ -9,7 +9,7 @@ from telegram.constants import MessageLimit, ParseMode
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.deps import Deps
-from bot.domain.people import Requester, identify
+from bot.domain.people import IdentityRef, Requester, identify
 from messages.render import split_text
 from storage.models import Transport
 
@@ -31,6 +31,19 @@ class CustomContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
     ) -> None:
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
 
+    _requester: Requester | None = None
+
+    @property
+    def requester(self) -> Requester:
+        """Who is asking; set by the ``guarded`` authorization layer before the callback."""
+        if self._requester is None:
+            raise RuntimeError("callback was not wrapped by handlers.guard.guarded")
+        return self._requester
+
+    @requester.setter
+    def requester(self, who: Requester) -> None:
+        self._requester = who
+
     @property
     def deps(self) -> Deps:
         deps = self.bot_data.deps
@@ -43,17 +56,23 @@ def requester_for(update: Update, context: CustomContext) -> Requester:
     """Translate the Telegram user behind ``update`` into a domain ``Requester``."""
     user = update.effective_user
     if user is None:
-        return Requester(None, "", None, ())
+        return Requester(None, "", None)
     deps = context.deps
     with deps.db.session() as session:
         return identify(
             session=session,
-            transport=Transport.TELEGRAM,
-            external_id=str(user.id),
-            display_name=user.full_name,
+            identity=identity_of(update),
             bootstrap_admin=user.id in deps.settings.office_admin_ids,
             at=deps.clock.now(),
         )
+
+
+def identity_of(update: Update) -> IdentityRef:
+    """The Telegram user behind ``update`` as a domain identity (private chat id = user id)."""
+    user = update.effective_user
+    if user is None:
+        raise ValueError("update has no user")
+    return IdentityRef(Transport.TELEGRAM, str(user.id), str(user.id), user.full_name)
 
 
 async def reply(update: Update, context: CustomContext, template: str, /, **values: Any) -> None:

@@ -43,6 +43,12 @@ class Renderer:
         environment = self._environments[locale or self.default_locale]
         return environment.get_template(f"{template}.j2").render(**context).strip()
 
+    def button_label(self, name: str, /, *, locale: str | None = None, **values: Any) -> str:
+        """A button's text: the macro ``name`` in the locale's ``buttons.j2``."""
+        environment = self._environments[locale or self.default_locale]
+        macro = getattr(environment.get_template("buttons.j2").module, name)
+        return str(macro(**values)).strip()
+
     def template_names(self, locale: str) -> list[str]:
         return sorted(path.stem for path in (TEMPLATE_ROOT / locale).glob("*.j2"))
 

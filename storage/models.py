@@ -145,3 +145,79 @@ class OfficeUser(SQLModel, table=True):
     granted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     granted_by_person_id: int | None = Field(default=None, foreign_key="person.id")
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Invite(SQLModel, table=True):
+    """A single-use registration code for one unit; only its sha256 is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="member_unit.id", index=True)
+    code_sha256: str = Field(max_length=64, unique=True)
+    role: AssignmentRole = Field(default=AssignmentRole.MAIN, sa_type=String(16))
+    replacement: bool = False  # registering replaces the current main liaison without asking
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    created_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    claimed_by: str | None = Field(default=None, max_length=100)  # "transport:external id"
+
+
+class InviteFailure(SQLModel, table=True):
+    """A wrong code typed by someone; too many within an hour locks them out for a while."""
+
+    __tablename__ = "invite_failure"
+    __table_args__ = (Index(None, "transport", "external_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    transport: Transport = Field(sa_type=String(16))
+    external_id: str = Field(max_length=64)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Registration(SQLModel, table=True):
+    """A registration in progress; its fields say which question comes next."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    invite_id: int = Field(foreign_key="invite.id", unique=True)
+    transport: Transport = Field(sa_type=String(16))
+    external_id: str = Field(max_length=64, index=True)
+    chat_id: str = Field(max_length=64)
+    name: str | None = Field(default=None, max_length=50)
+    phone: str | None = Field(default=None, max_length=20)
+    phone_answered: bool = False
+    started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ChangeStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class LiaisonChange(SQLModel, table=True):
+    """A new main liaison waiting for an office admin to confirm the change."""
+
+    __tablename__ = "liaison_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="member_unit.id", index=True)
+    person_id: int = Field(foreign_key="person.id")
+    status: ChangeStatus = Field(default=ChangeStatus.PENDING, sa_type=String(16))
+    requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what to whom: registrations, liaison changes, role grants."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    action: str = Field(max_length=50)
+    actor_person_id: int | None = Field(default=None, foreign_key="person.id")
+    unit_id: int | None = Field(default=None, foreign_key="member_unit.id")
+    subject_person_id: int | None = Field(default=None, foreign_key="person.id")
+    details: dict[str, str] = Field(default_factory=dict, sa_type=JSON)

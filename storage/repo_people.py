@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, and_, col, or_, select
 
 from storage.models import (
     AssignmentRole,
@@ -64,19 +66,74 @@ def assign_liaison(
     return assignment
 
 
-def units_of_person(*, session: Session, person_id: int, at: datetime) -> list[MemberUnit]:
-    """Units the person reports for at ``at`` (as main or backup liaison)."""
-    current = select(LiaisonAssignment.unit_id).where(
-        LiaisonAssignment.person_id == person_id,
+def _current(at: datetime) -> Any:
+    return and_(
         col(LiaisonAssignment.valid_from) <= at,
         or_(col(LiaisonAssignment.valid_to).is_(None), col(LiaisonAssignment.valid_to) > at),
     )
+
+
+def assignments_of_person(
+    *, session: Session, person_id: int, at: datetime
+) -> list[tuple[LiaisonAssignment, MemberUnit]]:
+    """The person's assignments current at ``at``, with their units, in the office's order."""
     query = (
-        select(MemberUnit)
-        .where(col(MemberUnit.id).in_(current))
+        select(LiaisonAssignment, MemberUnit)
+        .join(MemberUnit, col(MemberUnit.id) == col(LiaisonAssignment.unit_id))
+        .where(LiaisonAssignment.person_id == person_id, _current(at))
         .order_by(col(MemberUnit.sort_order), col(MemberUnit.id))
     )
-    return list(session.exec(query))
+    return [(assignment, unit) for assignment, unit in session.exec(query)]
+
+
+def units_of_person(*, session: Session, person_id: int, at: datetime) -> list[MemberUnit]:
+    """Units the person reports for at ``at`` (as main or backup liaison)."""
+    return [unit for _, unit in assignments_of_person(session=session, person_id=person_id, at=at)]
+
+
+def current_liaisons(
+    *, session: Session, unit_id: int, at: datetime
+) -> list[tuple[LiaisonAssignment, Person]]:
+    """Who reports for the unit at ``at``: main liaison first, then backups."""
+    query = (
+        select(LiaisonAssignment, Person)
+        .join(Person, col(Person.id) == col(LiaisonAssignment.person_id))
+        .where(LiaisonAssignment.unit_id == unit_id, _current(at))
+        .order_by(col(LiaisonAssignment.role).desc(), col(LiaisonAssignment.valid_from))
+    )
+    return [(assignment, person) for assignment, person in session.exec(query)]
+
+
+def end_assignment(
+    *, session: Session, assignment: LiaisonAssignment, valid_to: datetime, reason: str
+) -> None:
+    """Close an assignment; the row stays as history."""
+    assignment.valid_to = valid_to
+    assignment.reason = reason
+    session.add(assignment)
+    session.flush()
+
+
+def identities_of_person(*, session: Session, person_id: int) -> list[ChatIdentity]:
+    query = select(ChatIdentity).where(ChatIdentity.person_id == person_id)
+    return list(session.exec(query.order_by(col(ChatIdentity.id))))
+
+
+def office_admin_identities(
+    *, session: Session, transport: Transport, bootstrap_external_ids: Iterable[str]
+) -> list[ChatIdentity]:
+    """Chat identities of every office admin: granted in the database or listed in settings."""
+    granted = select(OfficeUser.person_id).where(
+        OfficeUser.role == OfficeRole.ADMIN, col(OfficeUser.revoked_at).is_(None)
+    )
+    query = select(ChatIdentity).where(
+        ChatIdentity.transport == transport,
+        or_(
+            col(ChatIdentity.person_id).in_(granted),
+            col(ChatIdentity.external_id).in_(list(bootstrap_external_ids)),
+        ),
+    )
+    return list(session.exec(query.order_by(col(ChatIdentity.id))))
 
 
 def grant_office_role(
@@ -97,3 +154,41 @@ def office_role_of(*, session: Session, person_id: int) -> OfficeRole | None:
     )
     role = session.exec(query).first()
     return OfficeRole(role) if role else None
+
+
+def list_office_users(*, session: Session) -> list[tuple[OfficeUser, Person]]:
+    query = (
+        select(OfficeUser, Person)
+        .join(Person, col(Person.id) == col(OfficeUser.person_id))
+        .where(col(OfficeUser.revoked_at).is_(None))
+        .order_by(col(OfficeUser.id))
+    )
+    return [(office_user, person) for office_user, person in session.exec(query)]
+
+
+def set_office_role(
+    *,
+    session: Session,
+    person_id: int,
+    role: OfficeRole | None,
+    by_person_id: int | None,
+    at: datetime,
+) -> None:
+    """Grant or change a person's office role, or revoke it (``role=None``).
+
+    One row per person; the audit log keeps the history of grants and revocations.
+    """
+    current = session.exec(select(OfficeUser).where(OfficeUser.person_id == person_id)).first()
+    if current is None:
+        if role is not None:
+            grant_office_role(
+                session=session, person_id=person_id, role=role, granted_by_person_id=by_person_id
+            )
+        return
+    if role is None:
+        current.revoked_at = at
+    else:
+        current.role, current.granted_at, current.revoked_at = role, at, None
+        current.granted_by_person_id = by_person_id
+    session.add(current)
+    session.flush()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,19 +107,32 @@ class BotHarness:
     application: BotApplication
 
 
-@pytest.fixture
-async def bot(
-    telegram: FakeTelegramServer, make_settings: Any, request: pytest.FixtureRequest
+@asynccontextmanager
+async def running_bot(
+    telegram: FakeTelegramServer, settings: Settings
 ) -> AsyncIterator[BotHarness]:
-    """The real application polling the fake server; extra settings via ``bot_settings``."""
-    marker = request.node.get_closest_marker("bot_settings")
-    overrides = marker.kwargs if marker else {}
-    settings = make_settings(
-        telegram_api_base_url=telegram.api_base_url,
-        telegram_file_base_url=telegram.file_base_url,
-        **overrides,
-    )
+    """A fresh Application on ``settings`` (call twice on one database to test a restart)."""
     deps = Deps.from_settings(settings)
     upgrade_database(deps.db.engine)
     async with running_application(create_app(settings, deps=deps)) as application:
         yield BotHarness(telegram.world, telegram, deps, settings, application)
+
+
+@pytest.fixture
+def bot_settings(
+    telegram: FakeTelegramServer, make_settings: Any, request: pytest.FixtureRequest
+) -> Settings:
+    """Settings pointing at the fake server; extra values via ``@pytest.mark.bot_settings``."""
+    marker = request.node.get_closest_marker("bot_settings")
+    return make_settings(  # type: ignore[no-any-return]
+        telegram_api_base_url=telegram.api_base_url,
+        telegram_file_base_url=telegram.file_base_url,
+        **(marker.kwargs if marker else {}),
+    )
+
+
+@pytest.fixture
+async def bot(telegram: FakeTelegramServer, bot_settings: Settings) -> AsyncIterator[BotHarness]:
+    """The real application polling the fake server."""
+    async with running_bot(telegram, bot_settings) as harness:
+        yield harness

@@ -7,8 +7,50 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from storage.models import OfficeRole, Transport
-from storage.repo_people import find_person_by_identity, office_role_of, units_of_person
+from storage.models import AssignmentRole, OfficeRole, Transport
+from storage.repo_audit import add_audit_entry
+from storage.repo_people import (
+    add_person,
+    assignments_of_person,
+    find_person_by_identity,
+    link_identity,
+    office_role_of,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ChatAddress:
+    """Where a private message goes: a transport and that platform's chat id."""
+
+    transport: Transport
+    chat_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityRef:
+    """A chat identity as the adapter saw it: platform user id, private chat, shown name."""
+
+    transport: Transport
+    external_id: str
+    chat_id: str
+    display_name: str
+
+    @property
+    def address(self) -> ChatAddress:
+        return ChatAddress(self.transport, self.chat_id)
+
+    @property
+    def key(self) -> str:
+        return f"{self.transport}:{self.external_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRef:
+    """A unit the requester reports for, and in which role."""
+
+    id: int
+    name: str
+    role: AssignmentRole
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,15 +60,27 @@ class Requester:
     person_id: int | None
     name: str
     office_role: OfficeRole | None
-    unit_names: tuple[str, ...]
+    units: tuple[UnitRef, ...] = ()
+
+    @property
+    def unit_names(self) -> tuple[str, ...]:
+        return tuple(unit.name for unit in self.units)
+
+    @property
+    def unit_ids(self) -> frozenset[int]:
+        return frozenset(unit.id for unit in self.units)
 
     @property
     def is_liaison(self) -> bool:
-        return bool(self.unit_names)
+        return bool(self.units)
 
     @property
     def is_office(self) -> bool:
         return self.office_role is not None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.office_role == OfficeRole.ADMIN
 
     @property
     def is_registered(self) -> bool:
@@ -34,23 +88,39 @@ class Requester:
 
 
 def identify(
-    *,
-    session: Session,
-    transport: Transport,
-    external_id: str,
-    display_name: str,
-    bootstrap_admin: bool,
-    at: datetime,
+    *, session: Session, identity: IdentityRef, bootstrap_admin: bool, at: datetime
 ) -> Requester:
-    """Resolve a chat identity; ``bootstrap_admin`` marks ids listed in OFFICE_ADMIN_IDS."""
-    person = find_person_by_identity(session=session, transport=transport, external_id=external_id)
+    """Resolve a chat identity; ``bootstrap_admin`` marks ids listed in OFFICE_ADMIN_IDS.
+
+    A bootstrap admin is recorded as a person on first contact, so that the office can be
+    notified (bots cannot message people who never wrote to them) and audited by name.
+    """
+    person = find_person_by_identity(
+        session=session, transport=identity.transport, external_id=identity.external_id
+    )
+    if person is None and bootstrap_admin:
+        person = add_person(session=session, name=identity.display_name or identity.external_id)
+        assert person.id is not None
+        link_identity(
+            session=session,
+            person_id=person.id,
+            transport=identity.transport,
+            external_id=identity.external_id,
+            chat_id=identity.chat_id,
+        )
+        add_audit_entry(
+            session=session, action="office_admin_first_contact", subject_person_id=person.id
+        )
     if person is None or person.id is None:
-        role = OfficeRole.ADMIN if bootstrap_admin else None
-        return Requester(None, display_name, role, ())
+        return Requester(None, identity.display_name, None)
     role = (
         OfficeRole.ADMIN
         if bootstrap_admin
         else office_role_of(session=session, person_id=person.id)
     )
-    units = units_of_person(session=session, person_id=person.id, at=at)
-    return Requester(person.id, person.name, role, tuple(unit.display_name for unit in units))
+    units = tuple(
+        UnitRef(unit.id, unit.display_name, assignment.role)
+        for assignment, unit in assignments_of_person(session=session, person_id=person.id, at=at)
+        if unit.id is not None
+    )
+    return Requester(person.id, person.name, role, units)

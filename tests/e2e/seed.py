@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.deps import Deps
-from storage.models import AssignmentRole, Transport
+from bot.domain.invites import issue_invites
+from storage.models import AssignmentRole, MemberUnit, Transport, UnitCategory
 from storage.repo_people import add_person, assign_liaison, link_identity
 from storage.repo_units import add_unit, create_campaign, get_default_campaign
 
@@ -34,3 +35,41 @@ def seed_liaison(deps: Deps, *, telegram_id: int, name: str, unit_names: list[st
                 role=AssignmentRole.MAIN,
                 valid_from=deps.clock.now(),
             )
+
+
+def seed_units(
+    deps: Deps, *names: str, category: UnitCategory = UnitCategory.DEPARTMENT
+) -> list[int]:
+    """Add units to the default campaign (created if needed); return their ids."""
+    with deps.db.session() as session:
+        campaign = get_default_campaign(session=session) or create_campaign(
+            session=session, name="健康促进区"
+        )
+        assert campaign.id is not None
+        ids = []
+        for order, name in enumerate(names):
+            unit = add_unit(
+                session=session, campaign_id=campaign.id, full_name=name, category=category,
+                sort_order=order,
+            )  # fmt: skip
+            assert unit.id is not None
+            ids.append(unit.id)
+        return ids
+
+
+def invite_code(
+    deps: Deps,
+    unit_id: int,
+    *,
+    role: AssignmentRole = AssignmentRole.MAIN,
+    replacement: bool = False,
+) -> str:
+    """A fresh invite code for the unit, as the office would hand it out."""
+    with deps.db.session() as session:
+        unit = session.get(MemberUnit, unit_id)
+        assert unit is not None
+        [issued] = issue_invites(
+            session=session, units=[unit], role=role, replacement=replacement,
+            now=deps.clock.now(),
+        )  # fmt: skip
+        return issued.code

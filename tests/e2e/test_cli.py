@@ -109,9 +109,13 @@ def test_demo_runs_offline_and_writes_a_transcript(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     transcript = (tmp_path / "out" / "transcript.txt").read_text(encoding="utf-8")
     assert "您还没有登记为联络员" in transcript
-    assert "王芳，您好！您是以下单位的联络员" in transcript
+    assert "这个登记码无效" in transcript
+    assert "登记完成！王芳，您已是 区卫生健康委 的联络员" in transcript
+    assert "登记完成！李强，您已是 区教委 的联络员" in transcript
+    assert "已同意：周磊 现为 区教委 的联络员" in transcript
+    assert "区教委 已更换联络员，您不再代表该单位报送" in transcript
+    assert "联络员名册（已登记 2/4 个单位）" in transcript
     assert "没有“/baosong”这个命令" in transcript
-    assert "陈静，您好！您是创建办管理员" in transcript
     assert "抱歉" not in transcript  # no error replies anywhere in the scenario
     assert transcript.strip() in result.stdout
 
@@ -143,3 +147,111 @@ async def test_run_talks_to_the_api_base_url_from_settings(
     assert process.returncode == 0, stderr.decode()
     assert TEST_TOKEN not in stderr.decode()  # the token never reaches the log
     assert (tmp_path / "data" / "bot.db").exists()
+
+
+def seeded_database(tmp_path: Path) -> str:
+    """A migrated SQLite database with three units, as after an import."""
+    from storage.db import Database
+    from storage.migrate import upgrade_database
+    from storage.repo_units import add_unit, create_campaign
+
+    url = f"sqlite:///{tmp_path / 'office.db'}"
+    database = Database.from_url(url)
+    upgrade_database(database.engine)
+    with database.session() as session:
+        campaign = create_campaign(session=session, name="健康促进区")
+        assert campaign.id is not None
+        for order, (full, short) in enumerate(
+            [("永川区教育委员会", "区教委"), ("卫星湖街道办事处", "卫星湖街道"), ("区总工会", "")]
+        ):
+            add_unit(
+                session=session,
+                campaign_id=campaign.id,
+                full_name=full,
+                short_name=short,
+                sort_order=order,
+            )
+    database.dispose()
+    return url
+
+
+def test_invite_all_prints_a_tsv_of_links(tmp_path: Path) -> None:
+    url = seeded_database(tmp_path)
+    result = run_cli(
+        "invite", "--all", "--bot-username", "liaison_demo_bot", cwd=tmp_path,
+        env={"DATABASE_URL": url},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    header, *rows = result.stdout.strip().splitlines()
+    assert header.split("\t") == ["单位", "角色", "登记链接", "登记码", "有效期至"]
+    assert [row.split("\t")[0] for row in rows] == ["区教委", "卫星湖街道", "区总工会"]
+    for row in rows:
+        _unit, role, link, code, _expires = row.split("\t")
+        assert role == "主"
+        assert link == f"https://t.me/liaison_demo_bot?start={code}"
+    with sqlite3.connect(tmp_path / "office.db") as connection:
+        stored = [r[0] for r in connection.execute("select code_sha256 from invite")]
+    assert len(stored) == 3
+    assert not {row.split("\t")[3] for row in rows} & set(stored)  # only digests are kept
+
+
+def test_invite_named_units_and_errors(tmp_path: Path) -> None:
+    url = seeded_database(tmp_path)
+    env = {"DATABASE_URL": url}
+    backup = run_cli(
+        "invite", "卫星湖街道", "--backup", "--bot-username", "b", cwd=tmp_path, env=env
+    )
+    assert backup.returncode == 0, backup.stderr
+    assert backup.stdout.splitlines()[1].startswith("卫星湖街道\t备用\t")
+    unknown = run_cli("invite", "不存在", "--bot-username", "b", cwd=tmp_path, env=env)
+    assert unknown.returncode == 1
+    assert "unit '不存在' matches 0 units" in unknown.stderr
+    nothing = run_cli("invite", "--bot-username", "b", cwd=tmp_path, env=env)
+    assert nothing.returncode == 2
+    no_token = run_cli("invite", "--all", cwd=tmp_path, env=env)
+    assert no_token.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN: not set" in no_token.stderr
+    assert "--bot-username" in no_token.stderr
+
+
+async def test_invite_learns_the_bot_username_from_the_api(
+    tmp_path: Path, telegram: FakeTelegramServer
+) -> None:
+    url = seeded_database(tmp_path)
+    process = await asyncio.create_subprocess_exec(
+        *command(),
+        "invite",
+        "区教委",
+        cwd=tmp_path,
+        env=clean_env(
+            DATABASE_URL=url,
+            TELEGRAM_BOT_TOKEN=TEST_TOKEN,
+            TELEGRAM_API_BASE_URL=telegram.api_base_url,
+        ),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, stderr.decode()
+    assert f"https://t.me/{telegram.world.bot_username}?start=" in stdout.decode()
+
+
+def test_office_add_and_remove(tmp_path: Path) -> None:
+    url = seeded_database(tmp_path)
+    env = {"DATABASE_URL": url}
+    added = run_cli(
+        "office", "add", "--telegram-id", "77", "--name", "刘洋", "--role", "admin", cwd=tmp_path,
+        env=env,
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert "已设置：刘洋 为创建办管理员" in added.stdout
+    bad = run_cli("office", "add", "--telegram-id", "78", "--name", "123", cwd=tmp_path, env=env)
+    assert bad.returncode == 2
+    removed = run_cli("office", "remove", "--telegram-id", "77", cwd=tmp_path, env=env)
+    assert removed.returncode == 0
+    with sqlite3.connect(tmp_path / "office.db") as connection:
+        [(role, revoked)] = connection.execute(
+            "select role, revoked_at from office_user"
+        ).fetchall()
+    assert role == "admin"
+    assert revoked is not None

@@ -22,6 +22,11 @@ CORE_TABLES = {
     "chat_identity",
     "liaison_assignment",
     "office_user",
+    "invite",
+    "invite_failure",
+    "registration",
+    "liaison_change",
+    "audit_log",
 }
 
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from bot.domain.people import identify
+from bot.domain.people import IdentityRef, identify
 from storage.db import Database
 from storage.models import AssignmentRole, Campaign, OfficeRole, Transport, UnitCategory
 from storage.repo_people import (
@@ -192,9 +192,7 @@ class TestIdentify:
         with database.session() as session:
             who = identify(
                 session=session,
-                transport=Transport.TELEGRAM,
-                external_id="404",
-                display_name="路人",
+                identity=IdentityRef(Transport.TELEGRAM, "404", "404", "路人"),
                 bootstrap_admin=False,
                 at=T0,
             )
@@ -205,9 +203,7 @@ class TestIdentify:
         with database.session() as session:
             who = identify(
                 session=session,
-                transport=Transport.TELEGRAM,
-                external_id="1",
-                display_name="陈静",
+                identity=IdentityRef(Transport.TELEGRAM, "1", "1", "陈静"),
                 bootstrap_admin=True,
                 at=T0,
             )
@@ -229,9 +225,7 @@ class TestIdentify:
         with database.session() as session:
             who = identify(
                 session=session,
-                transport=Transport.TELEGRAM,
-                external_id="5",
-                display_name="tg name",
+                identity=IdentityRef(Transport.TELEGRAM, "5", "5", "tg name"),
                 bootstrap_admin=False,
                 at=T0,
             )

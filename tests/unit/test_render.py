@@ -17,7 +17,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "error_generic": {},
     "free_text_hint": {"registered": True},
     "help_liaison": {},
-    "help_office": {},
+    "help_office": {"admin": True},
     "help_stranger": {},
     "not_registered": {},
     "start_liaison": {"name": "王芳", "units": ["区卫生健康委", "卫星湖街道"]},
@@ -25,7 +25,49 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "start_stranger": {"bot_name": "创建办联络助手"},
     "unknown_command": {"command": "/foo"},
     "unsupported_content": {},
-}
+    "office_only": {},
+    "admin_only": {},
+    "liaison_only": {},
+    "not_your_unit": {},
+    "invite_locked": {"minutes": 42},
+    "invite_invalid": {"remaining": 3},
+    "invite_used": {},
+    "invite_expired": {},
+    "registration_ask_name": {"unit": "区教委", "role": "backup"},
+    "registration_ask_phone": {"unit": "区教委", "role": "main"},
+    "registration_confirm_pending": {"unit": "区教委", "role": "main"},
+    "registration_bad_name": {},
+    "registration_bad_phone": {},
+    "registration_not_own_contact": {},
+    "registration_done": {"unit": "区教委", "role": "main", "name": "王芳"},
+    "registration_already": {"unit": "区教委", "role": "main", "name": "王芳"},
+    "registration_pending": {"unit": "区教委", "role": "main", "name": "王芳"},
+    "registration_cancelled": {},
+    "nothing_to_cancel": {},
+    "change_request": {"unit": "区教委", "new_name": "王芳", "old_name": "李强"},
+    "change_already_decided": {},
+    "change_approved": {"unit": "区教委", "name": "王芳"},
+    "change_rejected": {"unit": "区教委", "name": "王芳"},
+    "change_approved_ok": {"unit": "区教委", "name": "王芳"},
+    "change_rejected_ok": {"unit": "区教委", "name": "王芳"},
+    "liaison_replaced": {"unit": "区教委"},
+    "invite_usage": {},
+    "invite_no_unit": {"name": "不存在"},
+    "invite_pick_unit": {"count": 2},
+    "invite_issued": {
+        "invites": [
+            {"unit": "区教委", "role": "main", "replacement": True, "link": "https://t.me/b?start=x",
+             "code": "x", "expires": "2026-12-07"}
+        ]
+    },
+    "office_usage": {},
+    "office_list": {"users": [("陈静", "admin")]},
+    "office_role_granted": {"name": "陈静", "role": "staff"},
+    "office_role_revoked": {"name": "陈静", "role": ""},
+    "office_unknown_person": {"id": "42"},
+    "roster": {"rows": [], "registered": 0},
+    "whoami": {"name": "王芳", "role": "", "units": []},
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +77,7 @@ def renderer() -> Renderer:
 
 def test_every_locale_has_the_same_templates(renderer: Renderer) -> None:
     names = {locale: renderer.template_names(locale) for locale in LOCALES}
-    assert names["zh-CN"] == names["en"] == sorted(SAMPLES)
+    assert names["zh-CN"] == names["en"] == sorted([*SAMPLES, "buttons"])
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -46,6 +88,13 @@ def test_template_renders_valid_telegram_html(
     text = renderer.render(template, locale=locale, **SAMPLES[template])
     assert text.strip()
     html_to_plain(text)  # raises on markup Telegram would refuse
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_button_label_exists(renderer: Renderer, locale: str) -> None:
+    for name, values in [("share_phone", {}), ("skip_phone", {}), ("approve_change", {}),
+                         ("reject_change", {}), ("unit", {"name": "区教委"})]:  # fmt: skip
+        assert renderer.button_label(name, locale=locale, **values)
 
 
 def test_default_locale_is_chinese(renderer: Renderer) -> None:

@@ -229,9 +229,17 @@ class FakeTelegram:
             message["caption"] = caption
         return self._deliver(user, "message", message, "document", f"{file_name} {caption or ''}")
 
-    def send_contact(self, user: FakeUser, phone_number: str) -> dict[str, Any]:
-        """The user taps a share-contact button: their own number and user id."""
-        contact = {"phone_number": phone_number, "first_name": user.first_name, "user_id": user.id}
+    def send_contact(
+        self, user: FakeUser, phone_number: str, *, card_of: FakeUser | None = None
+    ) -> dict[str, Any]:
+        """The user shares a contact: by default their own (the share-my-number button),
+        or ``card_of`` someone else's, as when forwarding a contact card."""
+        owner = card_of or user
+        contact = {
+            "phone_number": phone_number,
+            "first_name": owner.first_name,
+            "user_id": owner.id,
+        }
         message = self._user_message(user, contact=contact)
         return self._deliver(user, "message", message, "contact", phone_number)
 
@@ -409,8 +417,11 @@ class FakeTelegram:
         if new == target.raw:
             raise ApiError(400, "Bad Request: message is not modified")
         new["edit_date"] = int(time.time())
+        text_changed = new.get("text") != target.raw.get("text")
         target.raw = new
-        self._event(TranscriptEvent(chat_id, "bot", "edit", SentMessage(new).text))
+        self._event(
+            TranscriptEvent(chat_id, "bot", "edit", SentMessage(new).text if text_changed else "")
+        )
         return new
 
     def answer_callback_query(self, query_id: str, text: str | None, show_alert: bool) -> None:

@@ -1,0 +1,101 @@
+"""The office's own tools: the liaison roster and office roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.domain.people import IdentityRef, Requester
+from bot.domain.replies import Reply
+from storage.models import AssignmentRole, OfficeRole
+from storage.repo_audit import add_audit_entry
+from storage.repo_people import (
+    add_person,
+    current_liaisons,
+    find_person_by_identity,
+    link_identity,
+    list_office_users,
+    set_office_role,
+)
+from storage.repo_units import get_default_campaign, list_units
+
+
+@dataclass(frozen=True, slots=True)
+class RosterLiaison:
+    name: str
+    role: AssignmentRole
+    phone: str | None  # the roster is the only place a phone number is shown
+
+
+@dataclass(frozen=True, slots=True)
+class RosterRow:
+    unit: str
+    liaisons: tuple[RosterLiaison, ...]
+
+    @property
+    def registered(self) -> bool:
+        return any(liaison.role == AssignmentRole.MAIN for liaison in self.liaisons)
+
+
+def roster(*, session: Session, at: datetime) -> list[RosterRow]:
+    """Every active unit of the campaign with its current liaisons, in the office's order."""
+    campaign = get_default_campaign(session=session)
+    if campaign is None or campaign.id is None:
+        return []
+    rows = []
+    for unit in list_units(session=session, campaign_id=campaign.id):
+        assert unit.id is not None
+        liaisons = tuple(
+            RosterLiaison(person.name, AssignmentRole(assignment.role), person.phone)
+            for assignment, person in current_liaisons(session=session, unit_id=unit.id, at=at)
+        )
+        rows.append(RosterRow(unit.display_name, liaisons))
+    return rows
+
+
+def office_users(*, session: Session) -> list[tuple[str, OfficeRole]]:
+    return [
+        (person.name, OfficeRole(user.role)) for user, person in list_office_users(session=session)
+    ]
+
+
+def grant_role(
+    *,
+    session: Session,
+    actor: Requester,
+    identity: IdentityRef,
+    name: str,
+    role: OfficeRole | None,
+    now: datetime,
+) -> Reply:
+    """Make the person behind ``identity`` office staff/admin, or revoke (``role=None``)."""
+    person = find_person_by_identity(
+        session=session, transport=identity.transport, external_id=identity.external_id
+    )
+    if person is None:
+        if role is None:
+            return Reply("office_unknown_person", {"id": identity.external_id})
+        person = add_person(session=session, name=name)
+        assert person.id is not None
+        link_identity(
+            session=session,
+            person_id=person.id,
+            transport=identity.transport,
+            external_id=identity.external_id,
+            chat_id=identity.chat_id,
+        )
+    assert person.id is not None
+    set_office_role(
+        session=session, person_id=person.id, role=role, by_person_id=actor.person_id, at=now
+    )
+    add_audit_entry(
+        session=session,
+        action="office_role_revoked" if role is None else "office_role_granted",
+        actor_person_id=actor.person_id,
+        subject_person_id=person.id,
+        role=str(role or ""),
+    )
+    template = "office_role_revoked" if role is None else "office_role_granted"
+    return Reply(template, {"name": person.name, "role": str(role or "")})

@@ -1,0 +1,129 @@
+"""Registration by invite link: ``/start CODE``, the name and phone questions, /cancel,
+and the office admin's confirmation of a change of liaison."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.domain import registration
+from bot.domain.access import Permission
+from bot.domain.replies import Outcome, Reply
+from handlers.context import CustomContext, identity_of
+from handlers.guard import guarded
+from handlers.replies import remove_buttons, send_notices, send_reply
+
+REGISTRATION_GROUP = -1  # runs before every other handler, and stops them when it answers
+
+
+async def answer(update: Update, context: CustomContext, outcome: Outcome) -> None:
+    """Reply to the requester, then deliver notices (after the database commit)."""
+    if update.effective_chat is not None:
+        await send_reply(context, update.effective_chat.id, outcome.reply)
+    await send_notices(context, outcome.notices)
+
+
+def _admin_ids(context: CustomContext) -> frozenset[str]:
+    return frozenset(str(i) for i in context.deps.settings.office_admin_ids)
+
+
+@guarded(Permission.ANYONE)
+async def start_with_code(update: Update, context: CustomContext) -> None:
+    """Open a registration from the invite code in a deep link."""
+    deps, code = context.deps, (context.args or [""])[0]
+    with deps.db.session() as session:
+        outcome = registration.begin(
+            session=session,
+            identity=identity_of(update),
+            code=code,
+            now=deps.clock.now(),
+            bootstrap_admin_ids=_admin_ids(context),
+        )
+    await answer(update, context, outcome)
+
+
+@guarded(Permission.ANYONE)
+async def continue_registration(update: Update, context: CustomContext) -> None:
+    """Take the answer to the open registration's question; pass if none is open."""
+    deps, message = context.deps, update.effective_message
+    if message is None:
+        return
+    with deps.db.session() as session:
+        open_one = registration.find_open(session=session, identity=identity_of(update))
+        if open_one is None:
+            return
+        common: dict[str, Any] = {
+            "session": session,
+            "registration": open_one,
+            "now": deps.clock.now(),
+            "bootstrap_admin_ids": _admin_ids(context),
+        }
+        if message.contact is not None:
+            own = message.contact.user_id == (update.effective_user and update.effective_user.id)
+            outcome = registration.answer_contact(
+                phone_number=message.contact.phone_number, own_contact=own, **common
+            )
+        elif message.text is not None:
+            skipped = message.text.strip() == deps.renderer.button_label("skip_phone")
+            outcome = registration.answer_text(text=message.text, skipped=skipped, **common)
+        else:
+            outcome = Outcome(registration.ask_next(session=session, registration=open_one))
+    await answer(update, context, outcome)
+    raise ApplicationHandlerStop
+
+
+@guarded(Permission.ANYONE)
+async def cancel(update: Update, context: CustomContext) -> None:
+    """Stop an unfinished registration (the link can be used again)."""
+    deps = context.deps
+    with deps.db.session() as session:
+        open_one = registration.find_open(session=session, identity=identity_of(update))
+        reply = (
+            registration.cancel(session=session, registration=open_one)
+            if open_one is not None
+            else Reply("nothing_to_cancel")
+        )
+    await answer(update, context, Outcome(reply))
+
+
+@guarded(Permission.OFFICE_ADMIN)
+async def decide_change(update: Update, context: CustomContext) -> None:
+    """An admin taps 同意/不同意 on a change-of-liaison request."""
+    query, deps = update.callback_query, context.deps
+    assert query is not None and query.data is not None
+    _, verdict, change_id = query.data.split(":")
+    with deps.db.session() as session:
+        outcome = registration.decide_change(
+            session=session,
+            change_id=int(change_id),
+            approve=verdict == "ok",
+            decider_person_id=context.requester.person_id,
+            now=deps.clock.now(),
+        )
+    await query.answer()
+    await remove_buttons(query)
+    await answer(update, context, outcome)
+
+
+def build_handlers() -> list[BaseHandler[Any, CustomContext, Any]]:
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("start", start_with_code, filters=private, has_args=True),
+        CommandHandler("cancel", cancel, filters=private),
+        CallbackQueryHandler(decide_change, pattern=r"^chg:(ok|no):\d+$"),
+    ]
+
+
+def build_interceptors() -> list[BaseHandler[Any, CustomContext, Any]]:
+    """Handlers for ``REGISTRATION_GROUP``: answers to an open registration's question."""
+    answers = filters.ChatType.PRIVATE & ((filters.TEXT & ~filters.COMMAND) | filters.CONTACT)
+    return [MessageHandler(answers, continue_registration)]

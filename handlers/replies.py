@@ -1,0 +1,92 @@
+"""Render domain replies and notices as Telegram messages (text, inline buttons, keyboards)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+from telegram.constants import MessageLimit, ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot.domain.replies import Keyboard, Notice, Reply
+from handlers.context import CustomContext
+from messages.render import Renderer, split_text
+from storage.models import Transport
+
+log = logging.getLogger(__name__)
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+
+
+def markup_for(reply: Reply, renderer: Renderer) -> Markup:
+    if reply.buttons:
+        return InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        renderer.button_label(b.label, **b.values), callback_data=b.data
+                    )
+                    for b in row
+                ]
+                for row in reply.buttons
+            ]
+        )
+    if reply.keyboard == Keyboard.ASK_PHONE:
+        return ReplyKeyboardMarkup(
+            [
+                [KeyboardButton(renderer.button_label("share_phone"), request_contact=True)],
+                [KeyboardButton(renderer.button_label("skip_phone"))],
+            ],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+        )
+    if reply.keyboard == Keyboard.REMOVE:
+        return ReplyKeyboardRemove()
+    return None
+
+
+async def send_reply(context: CustomContext, chat_id: int | str, reply: Reply) -> None:
+    """Send ``reply`` in pieces of Telegram's size; buttons go on the last piece."""
+    renderer = context.deps.renderer
+    pieces = list(
+        split_text(renderer.render(reply.template, **reply.values), MessageLimit.MAX_TEXT_LENGTH)
+    )
+    markup = markup_for(reply, renderer)
+    for index, piece in enumerate(pieces):
+        last = index == len(pieces) - 1
+        await context.bot.send_message(
+            chat_id, piece, parse_mode=ParseMode.HTML, reply_markup=markup if last else None
+        )
+
+
+async def send_notices(context: CustomContext, notices: Iterable[Notice]) -> None:
+    """Deliver notices to other people; one unreachable person must not stop the rest."""
+    for notice in notices:
+        if notice.to.transport != Transport.TELEGRAM:
+            continue
+        try:
+            await send_reply(context, notice.to.chat_id, notice.reply)
+        except Forbidden:
+            log.warning("notice to chat %s refused: the user blocked the bot", notice.to.chat_id)
+        except TelegramError:
+            log.exception("notice to chat %s failed", notice.to.chat_id)
+
+
+async def remove_buttons(query: CallbackQuery) -> None:
+    """Take the buttons off the message that was tapped, so it cannot be tapped again."""
+    message = query.message
+    if message is None or getattr(message, "reply_markup", None) is None:
+        return
+    try:
+        await query.edit_message_reply_markup(None)
+    except BadRequest as exc:  # already removed from another device: nothing to do
+        if "not modified" not in str(exc).lower():
+            raise
