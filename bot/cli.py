@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
 
 from bot import __version__
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError
-from messages.render import Renderer
+from messages.render import Renderer, strip_markup
 
 cli = typer.Typer(
     name="liaison-bot",
@@ -95,6 +98,84 @@ def demo(
 
     transcript = asyncio.run(run_demo(output, echo=typer.echo))
     typer.echo(f"\nTranscript written to {transcript}")
+
+
+@cli.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="xlsx, csv, docx, txt or md file.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check and report; write nothing.")
+    ] = False,
+    env_file: EnvFile = Path(".env"),
+) -> None:
+    """Import member units, 责任分工 tasks and indicators from the office's own file."""
+    from bot.domain.importing.apply import import_file
+    from bot.domain.importing.readers import ImportFileError
+    from bot.domain.importing.report import report_values
+    from storage.db import Database
+    from storage.migrate import upgrade_database
+
+    settings = _settings(env_file)
+    renderer = Renderer(settings.language)
+    if not file.is_file():
+        _fail(f"{file}: no such file", code=1)
+    database = Database.from_url(settings.database_url)
+    try:
+        upgrade_database(database.engine)
+        with database.session() as session:
+            result = import_file(session=session, path=file, dry_run=dry_run)
+    except ImportFileError as exc:
+        message = renderer.render("import_failed", file=file.name, reason=exc.reason)
+        _fail(strip_markup(message), code=1)
+    finally:
+        database.dispose()
+    typer.echo(strip_markup(renderer.render("import_report", **report_values(result, file.name))))
+
+
+@cli.command()
+def units(env_file: EnvFile = Path(".env")) -> None:
+    """List member units (tab-separated): name, short name, category, liaison registered."""
+    from bot.clock import SystemClock
+    from bot.domain.office import unit_list
+
+    settings = _settings(env_file)
+    with _session(settings) as session:
+        rows = unit_list(session=session, at=SystemClock().now())
+    typer.echo(strip_markup(Renderer(settings.language).render("units_table", rows=rows)))
+
+
+@cli.command()
+def tasks(
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="Only tasks this unit leads or co-operates on.")
+    ] = None,
+    env_file: EnvFile = Path(".env"),
+) -> None:
+    """List tasks (tab-separated): code, category, task, lead, co-operating, deadline."""
+    from bot.domain.office import task_list
+
+    settings = _settings(env_file)
+    with _session(settings) as session:
+        rows = task_list(session=session, unit_name=unit)
+    if rows is None:
+        _fail(f"unit {unit!r} matches no single unit", code=1)
+    typer.echo(strip_markup(Renderer(settings.language).render("tasks_table", rows=rows)))
+
+
+@contextmanager
+def _session(settings: Settings) -> Iterator[Session]:
+    from storage.db import Database
+    from storage.migrate import upgrade_database
+
+    database = Database.from_url(settings.database_url)
+    try:
+        upgrade_database(database.engine)
+        with database.session() as session:
+            yield session
+    except OperationalError as exc:
+        _fail(_database_problem(settings, exc), code=1)
+    finally:
+        database.dispose()
 
 
 @cli.command()

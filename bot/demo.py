@@ -26,10 +26,9 @@ from bot.fakes.telegram import (
     TranscriptEvent,
 )
 from storage.migrate import upgrade_database
-from storage.models import UnitCategory
-from storage.repo_units import add_unit, create_campaign
 
 DEMO_TOKEN = "1000001:demo-token-not-a-secret"
+DEMO_DATA = Path(__file__).parent / "demo_data"  # the files an office would already have
 OFFICE_ADMIN_ID = 9001
 
 
@@ -40,12 +39,6 @@ class DemoPerson:
     unit: str | None  # the unit they are liaison for, if any
 
 
-UNITS = (
-    ("永川区卫生健康委员会", "区卫生健康委", UnitCategory.DEPARTMENT),
-    ("永川区教育委员会", "区教委", UnitCategory.DEPARTMENT),
-    ("永川区总工会", "区总工会", UnitCategory.MASS_ORGANISATION),
-    ("卫星湖街道办事处", "卫星湖街道", UnitCategory.TOWNSHIP),
-)
 WANG = DemoPerson(1001, "王芳", "区卫生健康委")
 LI = DemoPerson(1002, "李强", "区教委")
 ZHOU = DemoPerson(1004, "周磊", "区教委")
@@ -109,7 +102,6 @@ async def run_demo(output: Path, *, echo: Callable[[str], None]) -> Path:
         )
         deps = Deps.from_settings(settings)
         upgrade_database(deps.db.engine)
-        _seed(deps)
         users = {p.telegram_id: world.user(p.telegram_id, p.name) for p in PEOPLE}
         transcript.names.update({uid: user.first_name for uid, user in users.items()})
         async with running_application(create_app(settings, deps=deps)):
@@ -128,22 +120,14 @@ def _log_to(path: Path) -> None:
     root.setLevel(logging.WARNING)
 
 
-def _seed(deps: Deps) -> None:
-    """The office's starting point: a campaign and its member units."""
-    with deps.db.session() as session:
-        campaign = create_campaign(
-            session=session, name="永川区创建健康区", office_name="永川区创建健康区工作小组办公室"
-        )
-        assert campaign.id is not None
-        for order, (full_name, short_name, category) in enumerate(UNITS):
-            add_unit(
-                session=session,
-                campaign_id=campaign.id,
-                full_name=full_name,
-                short_name=short_name,
-                category=category,
-                sort_order=order,
-            )
+async def _import(world: FakeTelegram, office: FakeUser, name: str) -> None:
+    """Send a shipped file as the office would, then confirm after reading the check."""
+    since = len(world.messages_to(office.id))
+    data = (DEMO_DATA / name).read_bytes()
+    world.send_document(office, data, file_name=name, mime_type="text/csv")
+    [check] = await world.wait_for_messages(office.id, since=since)
+    world.press_button(office, check, text=check.button_texts[0])  # 确认导入
+    await world.wait_for_messages(office.id, since=since + 1)
 
 
 async def _invite(world: FakeTelegram, office: FakeUser, unit: str) -> str:
@@ -162,8 +146,12 @@ async def _play(world: FakeTelegram, users: dict[int, FakeUser], transcript: Tra
     await world.say(stranger, "/start")
     await world.say(stranger, "/start 随便输入的码")
 
-    transcript.scene("创建办管理员生成登记链接（私下发给各单位联络员）")
+    transcript.scene("创建办管理员导入成员单位和责任分工（发送原有的表格文件）")
     await world.say(office, "/start")
+    for name in ("成员单位.csv", "责任分工.csv"):
+        await _import(world, office, name)
+
+    transcript.scene("创建办管理员生成登记链接（私下发给各单位联络员）")
     wang_code = await _invite(world, office, "区卫生健康委")
     li_code = await _invite(world, office, "区教委")
 

@@ -6,6 +6,8 @@ typed from being read as markup. Other transports turn the HTML into their own f
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -85,3 +87,11 @@ def _safe_cut(line: str, limit: int) -> int:
         if start > 0 and line.find(closer, start, limit) == -1:
             return start
     return limit
+
+
+_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+
+
+def strip_markup(text: str) -> str:
+    """Rendered HTML as plain text, for the terminal and for transports without markup."""
+    return html.unescape(_TAG.sub("", text))

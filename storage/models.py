@@ -8,10 +8,10 @@ table. Timestamps are tz-aware UTC (``UTCDateTime``).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Index, MetaData, String, UniqueConstraint
+from sqlalchemy import JSON, Index, MetaData, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utcnow
@@ -77,6 +77,7 @@ class MemberUnitBase(SQLModel):
     aliases: list[str] = Field(default_factory=list, sa_type=JSON)
     category: UnitCategory = Field(default=UnitCategory.DEPARTMENT, sa_type=String(32))
     sort_order: int = 0
+    duties: str = Field(default="", sa_type=Text)  # 职责, as the campaign plan words it
 
 
 class MemberUnit(MemberUnitBase, table=True):
@@ -221,3 +222,91 @@ class AuditEntry(SQLModel, table=True):
     unit_id: int | None = Field(default=None, foreign_key="member_unit.id")
     subject_person_id: int | None = Field(default=None, foreign_key="person.id")
     details: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
+
+
+class DeadlineKind(StrEnum):
+    """How a 完成时限 reads: a date, ongoing (长期坚持), a date then ongoing, recurring, unknown."""
+
+    DATE = "date"
+    ONGOING = "ongoing"
+    DATE_THEN_ONGOING = "date_then_ongoing"
+    RECURRING = "recurring"
+    UNKNOWN = "unknown"
+
+
+class Responsibility(StrEnum):
+    """A unit's part in a task or indicator: the first responsible unit leads."""
+
+    LEAD = "lead"
+    RESPONSIBLE = "responsible"  # named among 牵头/责任单位 after the first
+    COOPERATING = "cooperating"  # 配合单位
+
+
+class Task(SQLModel, table=True):
+    """One 具体内容 line of a 责任分工 table, under its 工程 and sub-heading."""
+
+    __table_args__ = (UniqueConstraint("campaign_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    code: str = Field(max_length=40)  # position in the plan, e.g. "1.1.2"; the re-import key
+    category_path: list[str] = Field(default_factory=list, sa_type=JSON)
+    content: str = Field(sa_type=Text)
+    deadline_raw: str = Field(default="", max_length=200)
+    deadline_kind: DeadlineKind = Field(default=DeadlineKind.UNKNOWN, sa_type=String(24))
+    deadline_date: date | None = None
+    remarks: str = Field(default="", sa_type=Text)
+    groups: list[str] = Field(default_factory=list, sa_type=JSON)  # 各乡镇 … as written
+    sort_order: int = 0
+
+
+class TaskUnit(SQLModel, table=True):
+    """A unit responsible for, or co-operating on, a task."""
+
+    __tablename__ = "task_unit"
+
+    task_id: int = Field(foreign_key="task.id", primary_key=True)
+    unit_id: int = Field(foreign_key="member_unit.id", primary_key=True, index=True)
+    role: Responsibility = Field(sa_type=String(16))
+    position: int = 0
+    via_group: str = Field(default="", max_length=50)  # e.g. 各乡镇, when expanded from a group
+
+
+class Indicator(SQLModel, table=True):
+    """A target the campaign must reach (健康促进学校 ≥ 50 %, 吸烟率 < 25 % …)."""
+
+    __table_args__ = (UniqueConstraint("campaign_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    name: str = Field(max_length=200)
+    target_raw: str = Field(default="", max_length=200)
+    comparator: str = Field(default="", max_length=4)  # >=, <=, >, <, =, or "" when unparsed
+    target_value: float | None = None
+    measure: str = Field(default="", max_length=40)  # 计量单位: %, 家, 所 …
+    deadline_raw: str = Field(default="", max_length=200)
+    deadline_kind: DeadlineKind = Field(default=DeadlineKind.UNKNOWN, sa_type=String(24))
+    deadline_date: date | None = None
+    sort_order: int = 0
+
+
+class IndicatorUnit(SQLModel, table=True):
+    __tablename__ = "indicator_unit"
+
+    indicator_id: int = Field(foreign_key="indicator.id", primary_key=True)
+    unit_id: int = Field(foreign_key="member_unit.id", primary_key=True, index=True)
+    role: Responsibility = Field(sa_type=String(16))
+    position: int = 0
+
+
+class PendingImport(SQLModel, table=True):
+    """A file sent in chat, checked and waiting for the office user's confirmation."""
+
+    __tablename__ = "pending_import"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(max_length=64)
+    file_name: str = Field(max_length=200)
+    requested_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    applied_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

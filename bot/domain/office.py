@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.domain.invites import find_units
 from bot.domain.people import IdentityRef, Requester
 from bot.domain.replies import Reply
 from storage.models import AssignmentRole, OfficeRole
@@ -19,6 +20,7 @@ from storage.repo_people import (
     list_office_users,
     set_office_role,
 )
+from storage.repo_tasks import list_tasks
 from storage.repo_units import get_default_campaign, list_units
 
 
@@ -99,3 +101,48 @@ def grant_role(
     )
     template = "office_role_revoked" if role is None else "office_role_granted"
     return Reply(template, {"name": person.name, "role": str(role or "")})
+
+
+def unit_list(*, session: Session, at: datetime) -> list[dict[str, object]]:
+    """Units with their kind and whether a main liaison is registered (no personal data)."""
+    campaign = get_default_campaign(session=session)
+    if campaign is None or campaign.id is None:
+        return []
+    registered = {row.unit for row in roster(session=session, at=at) if row.registered}
+    return [
+        {
+            "full_name": unit.full_name,
+            "short_name": unit.short_name,
+            "category": str(unit.category),
+            "registered": unit.display_name in registered,
+        }
+        for unit in list_units(session=session, campaign_id=campaign.id)
+    ]
+
+
+def task_list(*, session: Session, unit_name: str | None) -> list[dict[str, object]] | None:
+    """Tasks with category, units and deadline; None when ``unit_name`` is not one unit."""
+    campaign = get_default_campaign(session=session)
+    if campaign is None or campaign.id is None:
+        return [] if unit_name is None else None
+    unit_id = None
+    if unit_name is not None:
+        found = find_units(session=session, campaign_id=campaign.id, query=unit_name)
+        if len(found) != 1:
+            return None
+        unit_id = found[0].id
+    return [
+        {
+            "code": entry.task.code,
+            "category": " / ".join(entry.task.category_path),
+            "content": entry.task.content,
+            "lead": [unit.display_name for unit in entry.lead],
+            "cooperating": [unit.display_name for unit in entry.cooperating],
+            "deadline_raw": entry.task.deadline_raw,
+            "deadline_kind": str(entry.task.deadline_kind),
+            "deadline_date": entry.task.deadline_date.isoformat()
+            if entry.task.deadline_date
+            else "",
+        }
+        for entry in list_tasks(session=session, campaign_id=campaign.id, unit_id=unit_id)
+    ]

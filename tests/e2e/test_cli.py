@@ -109,6 +109,8 @@ def test_demo_runs_offline_and_writes_a_transcript(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     transcript = (tmp_path / "out" / "transcript.txt").read_text(encoding="utf-8")
     assert "您还没有登记为联络员" in transcript
+    assert "［文件］成员单位.csv" in transcript
+    assert "任务：新建 5，更新 0，未变 0" in transcript
     assert "这个登记码无效" in transcript
     assert "登记完成！王芳，您已是 区卫生健康委 的联络员" in transcript
     assert "登记完成！李强，您已是 区教委 的联络员" in transcript
@@ -255,3 +257,40 @@ def test_office_add_and_remove(tmp_path: Path) -> None:
         ).fetchall()
     assert role == "admin"
     assert revoked is not None
+
+
+def test_import_units_and_tasks_from_the_command_line(tmp_path: Path) -> None:
+    from tests.seedfiles import seed_002, write_docx
+
+    path = write_docx(seed_002(), tmp_path / "细则.docx")
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"}
+    dry = run_cli("import", str(path), "--dry-run", cwd=tmp_path, env=env)
+    assert dry.returncode == 0, dry.stderr
+    assert "试运行，未写入任何内容" in dry.stdout
+    assert "<b>" not in dry.stdout
+    assert run_cli("units", cwd=tmp_path, env=env).stdout.strip().count("\n") == 0  # header only
+    done = run_cli("import", str(path), cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "任务：新建 83，更新 0，未变 0" in done.stdout
+    units = run_cli("units", cwd=tmp_path, env=env).stdout.strip().splitlines()
+    assert units[0].split("\t") == ["单位全称", "简称", "类别", "联络员"]
+    assert len(units) == 33
+    assert "总工会\t\t群团\t未登记" in units
+    listed = run_cli("tasks", "--unit", "民政局", cwd=tmp_path, env=env).stdout.strip().splitlines()
+    assert listed[0].startswith("编号\t分类\t具体内容")
+    assert all("民政局" in row for row in listed[1:])
+    assert len(listed) > 5
+    missing = run_cli("tasks", "--unit", "不存在", cwd=tmp_path, env=env)
+    assert missing.returncode == 1
+
+
+def test_import_errors_are_one_line_exit_1(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"}
+    (tmp_path / "locked.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64)
+    locked = run_cli("import", "locked.xlsx", cwd=tmp_path, env=env)
+    assert locked.returncode == 1
+    [line] = locked.stderr.strip().splitlines()
+    assert "文件设有密码" in line
+    missing = run_cli("import", "nope.xlsx", cwd=tmp_path, env=env)
+    assert missing.returncode == 1
+    assert "no such file" in missing.stderr

@@ -6,7 +6,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 from storage.db import create_db_engine
@@ -27,6 +27,11 @@ CORE_TABLES = {
     "registration",
     "liaison_change",
     "audit_log",
+    "task",
+    "task_unit",
+    "indicator",
+    "indicator_unit",
+    "pending_import",
 }
 
 
@@ -53,5 +58,31 @@ def test_upgrade_is_idempotent_and_downgrade_empties(database_url: str) -> None:
         assert current_revision(engine) == head
         command.downgrade(alembic_config(engine), "base")
         assert CORE_TABLES.isdisjoint(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_adding_duties_keeps_existing_units(database_url: str) -> None:
+    """0003 adds a NOT NULL column: units created under 0002 must survive the upgrade."""
+    engine = create_db_engine(database_url)
+    try:
+        upgrade_database(engine, "0002")
+        with engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO campaign (name, office_name, created_at) VALUES ('c', '', :t)"),
+                {"t": "2026-01-01 00:00:00"},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO member_unit (full_name, short_name, aliases, category, sort_order,"
+                    " campaign_id, active, created_at) VALUES ('区教委', '', '[]', 'department', 0,"
+                    " 1, true, :t)"
+                ),
+                {"t": "2026-01-01 00:00:00"},
+            )
+        upgrade_database(engine)
+        with engine.connect() as connection:
+            duties = connection.execute(text("SELECT duties FROM member_unit")).scalar_one()
+        assert duties == ""
     finally:
         engine.dispose()

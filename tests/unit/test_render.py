@@ -67,6 +67,25 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "office_unknown_person": {"id": "42"},
     "roster": {"rows": [], "registered": 0},
     "whoami": {"name": "王芳", "role": "", "units": []},
+    "import_already_done": {},
+    "import_cancelled": {"file": "a.xlsx"},
+    "import_too_big": {"file": "a.xlsx"},
+    "import_failed": {"file": "a.xlsx", "reason": "corrupt"},
+    "units_table": {"rows": [{"full_name": "区教委", "short_name": "", "category": "township",
+                              "registered": True}]},
+    "tasks_table": {"rows": [{"code": "1.1", "category": "一", "content": "x & y", "lead": ["甲"],
+                              "cooperating": [], "deadline_raw": "2022年", "deadline_kind": "date",
+                              "deadline_date": "2022-12-31"}]},
+    "import_report": {
+        "file": "a.xlsx", "campaign": "c", "dry_run": False,
+        "units": {"created": 1, "updated": 0, "unchanged": 2},
+        "tasks": {"created": 1, "updated": 0, "unchanged": 2},
+        "indicators": {"created": 0, "updated": 0, "unchanged": 0},
+        "units_created": ["区教委"],
+        "problems": [("unmatched", [{"where": "S:3", "reason": "", "text": "<x>"}]),
+                     ("skipped", [{"where": "S:4", "reason": "not_a_unit", "text": "组长"}])],
+        "limit": 1,
+    },
 }  # fmt: skip
 
 
@@ -77,7 +96,7 @@ def renderer() -> Renderer:
 
 def test_every_locale_has_the_same_templates(renderer: Renderer) -> None:
     names = {locale: renderer.template_names(locale) for locale in LOCALES}
-    assert names["zh-CN"] == names["en"] == sorted([*SAMPLES, "buttons"])
+    assert names["zh-CN"] == names["en"] == sorted([*SAMPLES, "buttons", "import_problem_titles"])
 
 
 @pytest.mark.parametrize("locale", LOCALES)
