@@ -111,6 +111,7 @@ def test_demo_runs_offline_and_writes_a_transcript(tmp_path: Path) -> None:
     assert "您还没有登记为联络员" in transcript
     assert "［文件］成员单位.csv" in transcript
     assert "任务：新建 5，更新 0，未变 0" in transcript
+    assert "已有单位（已匹配）（4）：永川区教育委员会、永川区卫生健康委员会" in transcript
     assert "这个登记码无效" in transcript
     assert "登记完成！王芳，您已是 区卫生健康委 的联络员" in transcript
     assert "登记完成！李强，您已是 区教委 的联络员" in transcript

@@ -82,6 +82,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "tasks": {"created": 1, "updated": 0, "unchanged": 2},
         "indicators": {"created": 0, "updated": 0, "unchanged": 0},
         "units_created": ["区教委"],
+        "units_matched": ["区总工会"],
         "problems": [("unmatched", [{"where": "S:3", "reason": "", "text": "<x>"}]),
                      ("skipped", [{"where": "S:4", "reason": "not_a_unit", "text": "组长"}])],
         "limit": 1,

@@ -62,6 +62,7 @@ class ImportResult:
     tasks: Counts = field(default_factory=Counts)
     indicators: Counts = field(default_factory=Counts)
     units_created: list[str] = field(default_factory=list)
+    units_matched: list[str] = field(default_factory=list)
     dry_run: bool = False
 
 
@@ -91,6 +92,7 @@ def import_file(
     campaign = get_default_campaign(session=session)
     title = campaign.name if campaign else campaign_name(plan.title or Path(name).stem)
     result = ImportResult(plan, title, dry_run=dry_run)
+    result.units_matched = [u.full_name for u in plan.units.values() if u.known]
     if dry_run:
         result.units.created = len(plan.new_units)
         result.units.unchanged = len(plan.units) - len(plan.new_units)  # matched, as far as known

@@ -34,6 +34,7 @@ def report_values(result: ImportResult, file_name: str) -> dict[str, Any]:
         "tasks": result.tasks,
         "indicators": result.indicators,
         "units_created": result.units_created,
+        "units_matched": result.units_matched,
         "problems": problems,
         "limit": PROBLEMS_SHOWN,
     }
