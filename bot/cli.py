@@ -162,6 +162,91 @@ def tasks(
     typer.echo(strip_markup(Renderer(settings.language).render("tasks_table", rows=rows)))
 
 
+@cli.command()
+def deadlines(
+    year: Annotated[int, typer.Option("--year", min=2000, max=2100, help="The year to list.")],
+    env_file: EnvFile = Path(".env"),
+) -> None:
+    """Each month's due date: YYYY-MM, the date, and why it moved (tab-separated)."""
+    from bot.domain.calendar_admin import year_deadlines
+
+    settings = _settings(env_file)
+    renderer = Renderer(settings.language)
+    with _session(settings) as session:
+        rows = year_deadlines(session=session, year=year)
+    if not all(row.covered for row in rows):
+        typer.echo(strip_markup(renderer.render("calendar_uncovered", year=year)), err=True)
+    typer.echo(strip_markup(renderer.render("deadlines_table", deadlines=rows)))
+
+
+calendar_cli = typer.Typer(help="The workday calendar: holidays and 调休 the office enters.")
+cli.add_typer(calendar_cli, name="calendar", no_args_is_help=True)
+
+
+@calendar_cli.command("show")
+def calendar_show(
+    year: Annotated[int, typer.Argument(min=2000, max=2100)], env_file: EnvFile = Path(".env")
+) -> None:
+    """List a year's holidays and adjusted workdays, and where they come from."""
+    from bot.domain.calendar_admin import year_view
+
+    settings = _settings(env_file)
+    renderer = Renderer(settings.language)
+    with _session(settings) as session:
+        view = year_view(session=session, year=year)
+    if not view.covered:
+        typer.echo(strip_markup(renderer.render("calendar_uncovered", year=year)), err=True)
+    typer.echo(strip_markup(renderer.render("calendar_year", view=view)))
+
+
+@calendar_cli.command("set")
+def calendar_set(
+    days: Annotated[str, typer.Argument(help="YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD")],
+    kind: Annotated[str, typer.Argument(help="holiday or workday")],
+    note: Annotated[str, typer.Option("--note", help="e.g. 春节, 调休")] = "",
+    env_file: EnvFile = Path(".env"),
+) -> None:
+    """Declare days as holidays or workdays (overrides the library calendar)."""
+    from bot.domain.calendar_admin import parse_days, parse_kind, set_days
+
+    settings = _settings(env_file)
+    try:
+        chosen = parse_days(days)
+    except ValueError:
+        _fail(f"{days!r}: expected YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD (at most a year)")
+    workday = parse_kind(kind)
+    if workday is None:
+        _fail(f"{kind!r}: expected holiday or workday")
+    with _session(settings) as session:
+        set_days(session=session, days=chosen, workday=workday, note=note, actor_person_id=None)
+    message = Renderer(settings.language).render(
+        "calendar_changed", first=chosen[0], last=chosen[-1], workday=workday, note=note,
+        count=len(chosen), removed=None,
+    )  # fmt: skip
+    typer.echo(strip_markup(message))
+
+
+@calendar_cli.command("unset")
+def calendar_unset(
+    days: Annotated[str, typer.Argument(help="YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD")],
+    env_file: EnvFile = Path(".env"),
+) -> None:
+    """Remove the office's entries for these days."""
+    from bot.domain.calendar_admin import parse_days, unset_days
+
+    settings = _settings(env_file)
+    try:
+        chosen = parse_days(days)
+    except ValueError:
+        _fail(f"{days!r}: expected YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD (at most a year)")
+    with _session(settings) as session:
+        removed = unset_days(session=session, days=chosen, actor_person_id=None)
+    message = Renderer(settings.language).render(
+        "calendar_changed", first=chosen[0], last=chosen[-1], removed=removed
+    )
+    typer.echo(strip_markup(message))
+
+
 @contextmanager
 def _session(settings: Settings) -> Iterator[Session]:
     from storage.db import Database

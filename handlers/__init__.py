@@ -13,7 +13,7 @@ from typing import Any
 
 from telegram.ext import BaseHandler
 
-from handlers import common, importing, office, registration
+from handlers import calendar, common, importing, office, registration
 from handlers.context import CustomContext
 
 HandlerList = Sequence[BaseHandler[Any, CustomContext, Any]]
@@ -27,6 +27,7 @@ def all_handlers() -> dict[int, HandlerList]:
             *registration.build_handlers(),
             *office.build_handlers(),
             *importing.build_handlers(),
+            *calendar.build_handlers(),
             *common.build_handlers(),
             *common.build_fallbacks(),
         ],

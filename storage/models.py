@@ -310,3 +310,33 @@ class PendingImport(SQLModel, table=True):
     requested_by_person_id: int | None = Field(default=None, foreign_key="person.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     applied_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class CalendarOverride(SQLModel, table=True):
+    """A day the office declares a workday or a holiday, over the library's calendar
+    (local changes, or next year's State Council notice before any library has it)."""
+
+    __tablename__ = "calendar_override"
+
+    day: date = Field(primary_key=True)
+    workday: bool
+    note: str = Field(default="", max_length=100)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ShiftDirection(StrEnum):
+    """Where a due date on a non-workday moves: 民法典 Art. 203 says the next workday."""
+
+    NEXT = "next"
+    PREVIOUS = "previous"
+
+
+class ReportingRule(SQLModel, table=True):
+    """How a campaign's monthly due date is computed ("每月30日前" by default)."""
+
+    __tablename__ = "reporting_rule"
+
+    campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
+    nominal_day: int = 30
+    shift: ShiftDirection = Field(default=ShiftDirection.NEXT, sa_type=String(16))
+    grace_workdays: int = 0

@@ -295,3 +295,41 @@ def test_import_errors_are_one_line_exit_1(tmp_path: Path) -> None:
     missing = run_cli("import", "nope.xlsx", cwd=tmp_path, env=env)
     assert missing.returncode == 1
     assert "no such file" in missing.stderr
+
+
+def test_deadlines_for_a_year(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"}
+    result = run_cli("deadlines", "--year", "2026", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 12
+    assert lines[1] == "2026-02\t2026-02-28"
+    assert lines[4] == "2026-05\t2026-06-01\t5月30日为周六，顺延至下一个工作日"
+    assert lines[7].startswith("2026-08\t2026-08-31\t")
+    assert result.stderr == ""
+    early = run_cli("deadlines", "--year", "2025", cwd=tmp_path, env=env).stdout.splitlines()
+    assert early[0] == "2025-01\t2025-02-05\t1月30日为春节假日，顺延至下一个工作日"
+    assert early[2].startswith("2025-03\t2025-03-31\t")
+
+
+def test_a_new_year_is_flagged_until_the_office_enters_the_notice(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"}
+    bare = run_cli("deadlines", "--year", "2027", cwd=tmp_path, env=env)
+    assert bare.returncode == 0
+    assert "2027 年没有法定节假日数据" in bare.stderr
+    assert run_cli("calendar", "set", "2027-01-29..2027-02-04", "holiday", "--note", "春节",
+                   cwd=tmp_path, env=env).returncode == 0  # fmt: skip
+    assert run_cli("calendar", "set", "2027-01-31", "workday", "--note", "调休", cwd=tmp_path,
+                   env=env).returncode == 0  # fmt: skip
+    entered = run_cli("deadlines", "--year", "2027", cwd=tmp_path, env=env)
+    assert entered.stderr == ""
+    assert (
+        entered.stdout.splitlines()[0]
+        == "2027-01\t2027-01-31\t1月30日为春节假日，顺延至下一个工作日"
+    )
+    shown = run_cli("calendar", "show", "2027", cwd=tmp_path, env=env).stdout
+    assert "2027-01-31\t班\t调休（创建办录入）" in shown
+    removed = run_cli("calendar", "unset", "2027-01-29..2027-02-04", cwd=tmp_path, env=env)
+    assert "已删除 7 天" in removed.stdout
+    bad = run_cli("calendar", "set", "2027-02-30", "holiday", cwd=tmp_path, env=env)
+    assert bad.returncode == 2

@@ -143,3 +143,24 @@ async def test_unit_scoped_buttons_refuse_other_units(bot: BotHarness) -> None:
     assert acted == [f"test:{own}:x"]
     refusals = [a["text"] for a in bot.world.callback_answers[:2]]
     assert all("您不是这个单位的联络员" in (text or "") for text in refusals)
+
+
+@admin_settings
+async def test_calendar_and_deadlines_in_chat(bot: BotHarness) -> None:
+    admin = bot.world.user(ADMIN_ID, "陈静")
+    [usage] = await bot.world.say(admin, "/calendar")
+    assert "用法" in usage.text
+    [warning, table] = await bot.world.say(admin, "/deadlines 2027", replies=2)
+    assert "2027 年没有法定节假日数据" in warning.text
+    assert table.text.startswith("2027-01\t2027-02-01")
+    [done] = await bot.world.say(admin, "/calendar set 2027-02-06..2027-02-13 holiday 春节")
+    assert "已设置 2027-02-06 至 2027-02-13 为休息日（春节），共 8 天" in done.text
+    [year] = await bot.world.say(admin, "/calendar 2027")
+    assert "2027-02-13\t休\t春节（创建办录入）" in year.text
+    [table] = await bot.world.say(admin, "/deadlines 2027")
+    assert table.text.startswith("2027-01")
+    seed_liaison(bot.deps, telegram_id=1001, name="王芳", unit_names=["区教委"])
+    [refused] = await bot.world.say(
+        bot.world.user(1001, "王芳"), "/calendar set 2027-01-01 workday"
+    )
+    assert "仅供创建办使用" in refused.text

@@ -32,6 +32,8 @@ CORE_TABLES = {
     "indicator",
     "indicator_unit",
     "pending_import",
+    "calendar_override",
+    "reporting_rule",
 }
 
 

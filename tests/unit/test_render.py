@@ -90,6 +90,28 @@ SAMPLES: dict[str, dict[str, Any]] = {
 }  # fmt: skip
 
 
+def _calendar_samples() -> dict[str, dict[str, Any]]:
+    from bot.domain.calendar_admin import YearView
+    from bot.domain.due_dates import Rule, due_date
+    from bot.domain.periods import YearMonth
+    from bot.domain.workdays import WorkCalendar
+
+    calendar = WorkCalendar()
+    year = [due_date(YearMonth(2025, m), Rule(), calendar) for m in range(1, 13)]
+    days = [calendar.info(d.nominal) for d in year]
+    return {
+        "deadlines_table": {"deadlines": year},
+        "calendar_uncovered": {"year": 2027},
+        "calendar_year": {"view": YearView(2025, True, True, days)},
+        "calendar_changed": {"first": "2027-02-06", "last": "2027-02-13", "workday": False,
+                             "note": "春节", "count": 8, "removed": None},
+        "calendar_usage": {},
+    }  # fmt: skip
+
+
+SAMPLES.update(_calendar_samples())
+
+
 @pytest.fixture(scope="module")
 def renderer() -> Renderer:
     return Renderer()
