@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -207,13 +208,10 @@ def calendar_set(
     env_file: EnvFile = Path(".env"),
 ) -> None:
     """Declare days as holidays or workdays (overrides the library calendar)."""
-    from bot.domain.calendar_admin import parse_days, parse_kind, set_days
+    from bot.domain.calendar_admin import parse_kind, set_days
 
     settings = _settings(env_file)
-    try:
-        chosen = parse_days(days)
-    except ValueError:
-        _fail(f"{days!r}: expected YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD (at most a year)")
+    chosen = _days(days)
     workday = parse_kind(kind)
     if workday is None:
         _fail(f"{kind!r}: expected holiday or workday")
@@ -232,19 +230,25 @@ def calendar_unset(
     env_file: EnvFile = Path(".env"),
 ) -> None:
     """Remove the office's entries for these days."""
-    from bot.domain.calendar_admin import parse_days, unset_days
+    from bot.domain.calendar_admin import unset_days
 
     settings = _settings(env_file)
-    try:
-        chosen = parse_days(days)
-    except ValueError:
-        _fail(f"{days!r}: expected YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD (at most a year)")
+    chosen = _days(days)
     with _session(settings) as session:
         removed = unset_days(session=session, days=chosen, actor_person_id=None)
     message = Renderer(settings.language).render(
         "calendar_changed", first=chosen[0], last=chosen[-1], removed=removed
     )
     typer.echo(strip_markup(message))
+
+
+def _days(spec: str) -> list[date]:
+    from bot.domain.calendar_admin import parse_days
+
+    try:
+        return parse_days(spec)
+    except ValueError:
+        _fail(f"{spec!r}: expected YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD (at most a year)")
 
 
 @contextmanager

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from sqlmodel import Session
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
@@ -20,54 +22,40 @@ from bot.domain.calendar_admin import (
 from bot.domain.replies import Reply
 from handlers.context import CustomContext
 from handlers.guard import guarded
-from handlers.replies import send_reply
-
-
-async def reply_to(update: Update, context: CustomContext, reply: Reply) -> None:
-    if update.effective_chat is not None:
-        await send_reply(context, update.effective_chat.id, reply)
+from handlers.replies import reply_to
 
 
 @guarded(Permission.OFFICE_ADMIN)
 async def calendar_command(update: Update, context: CustomContext) -> None:
     """/calendar YEAR · /calendar set DAYS holiday|workday [note] · /calendar unset DAYS."""
     words, deps = list(context.args or []), context.deps
-    reply = Reply("calendar_usage")
     with deps.db.session() as session:
-        if len(words) == 1 and words[0].isdigit() and 2000 <= int(words[0]) <= 2100:
-            view = year_view(session=session, year=int(words[0]))
-            reply = Reply("calendar_year", {"view": view})
-        elif (
-            len(words) >= 3 and words[0] == "set" and (workday := parse_kind(words[2])) is not None
-        ):
-            try:
-                days = parse_days(words[1])
-            except ValueError:
-                days = []
-            if days:
-                note = " ".join(words[3:])
-                person = context.requester.person_id
-                set_days(
-                    session=session, days=days, workday=workday, note=note, actor_person_id=person
-                )
-                reply = Reply(
-                    "calendar_changed",
-                    {"first": days[0], "last": days[-1], "workday": workday, "note": note,
-                     "count": len(days), "removed": None},
-                )  # fmt: skip
-        elif len(words) == 2 and words[0] == "unset":
-            try:
-                days = parse_days(words[1])
-            except ValueError:
-                days = []
-            if days:
-                removed = unset_days(
-                    session=session, days=days, actor_person_id=context.requester.person_id
-                )
-                reply = Reply(
-                    "calendar_changed", {"first": days[0], "last": days[-1], "removed": removed}
-                )
+        reply = _calendar_reply(session, words, context.requester.person_id)
     await reply_to(update, context, reply)
+
+
+def _calendar_reply(session: Session, words: list[str], actor: int | None) -> Reply:
+    if len(words) == 1 and words[0].isdigit() and 2000 <= int(words[0]) <= 2100:
+        return Reply("calendar_year", {"view": year_view(session=session, year=int(words[0]))})
+    days = _days_or_none(words[1]) if len(words) >= 2 else None
+    if days and words[0] == "set" and len(words) >= 3:
+        workday = parse_kind(words[2])
+        if workday is not None:
+            note = " ".join(words[3:])
+            set_days(session=session, days=days, workday=workday, note=note, actor_person_id=actor)
+            values = {"first": days[0], "last": days[-1], "workday": workday, "note": note}
+            return Reply("calendar_changed", {**values, "count": len(days), "removed": None})
+    if days and words[0] == "unset" and len(words) == 2:
+        removed = unset_days(session=session, days=days, actor_person_id=actor)
+        return Reply("calendar_changed", {"first": days[0], "last": days[-1], "removed": removed})
+    return Reply("calendar_usage")
+
+
+def _days_or_none(spec: str) -> list[date] | None:
+    try:
+        return parse_days(spec)
+    except ValueError:
+        return None
 
 
 @guarded(Permission.OFFICE)

@@ -14,15 +14,10 @@ from bot.domain.importing.report import report_reply
 from bot.domain.replies import Reply
 from handlers.context import CustomContext
 from handlers.guard import guarded
-from handlers.replies import remove_buttons, send_reply
+from handlers.replies import remove_buttons, reply_to
 from storage.models import PendingImport
 
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
-
-
-async def reply_to(update: Update, context: CustomContext, reply: Reply) -> None:
-    if update.effective_chat is not None:
-        await send_reply(context, update.effective_chat.id, reply)
 
 
 @guarded(Permission.OFFICE_ADMIN)

@@ -15,7 +15,7 @@ from bot.domain.replies import Button, Reply
 from bot.domain.text_input import normalize_person_name
 from handlers.context import CustomContext
 from handlers.guard import guarded
-from handlers.replies import send_reply
+from handlers.replies import reply_to
 from storage.models import AssignmentRole, MemberUnit, OfficeRole, Transport
 from storage.repo_units import get_default_campaign
 
@@ -23,11 +23,6 @@ BACKUP_WORDS = {"备用", "备", "backup"}
 REPLACE_WORDS = {"更换", "替换", "replace"}
 ROLE_WORDS = {"admin": OfficeRole.ADMIN, "管理员": OfficeRole.ADMIN, "staff": OfficeRole.STAFF,
               "工作人员": OfficeRole.STAFF}  # fmt: skip
-
-
-async def reply_to(update: Update, context: CustomContext, reply: Reply) -> None:
-    if update.effective_chat is not None:
-        await send_reply(context, update.effective_chat.id, reply)
 
 
 def invite_reply(context: CustomContext, invites: list[IssuedInvite]) -> Reply:

@@ -20,15 +20,14 @@ from bot.domain.access import Permission
 from bot.domain.replies import Outcome, Reply
 from handlers.context import CustomContext, identity_of
 from handlers.guard import guarded
-from handlers.replies import remove_buttons, send_notices, send_reply
+from handlers.replies import remove_buttons, reply_to, send_notices
 
 REGISTRATION_GROUP = -1  # runs before every other handler, and stops them when it answers
 
 
 async def answer(update: Update, context: CustomContext, outcome: Outcome) -> None:
     """Reply to the requester, then deliver notices (after the database commit)."""
-    if update.effective_chat is not None:
-        await send_reply(context, update.effective_chat.id, outcome.reply)
+    await reply_to(update, context, outcome.reply)
     await send_notices(context, outcome.notices)
 
 

@@ -12,6 +12,7 @@ from telegram import (
     KeyboardButton,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
+    Update,
 )
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -65,6 +66,12 @@ async def send_reply(context: CustomContext, chat_id: int | str, reply: Reply) -
         await context.bot.send_message(
             chat_id, piece, parse_mode=ParseMode.HTML, reply_markup=markup if last else None
         )
+
+
+async def reply_to(update: Update, context: CustomContext, reply: Reply) -> None:
+    """Send ``reply`` to the chat the update came from."""
+    if update.effective_chat is not None:
+        await send_reply(context, update.effective_chat.id, reply)
 
 
 async def send_notices(context: CustomContext, notices: Iterable[Notice]) -> None:

@@ -38,6 +38,28 @@ def link_identity(
     return identity
 
 
+def add_person_with_identity(
+    *,
+    session: Session,
+    name: str,
+    transport: Transport,
+    external_id: str,
+    chat_id: str,
+    phone: str | None = None,
+) -> Person:
+    """A new person reachable on one chat platform (their first contact with the bot)."""
+    person = add_person(session=session, name=name, phone=phone)
+    assert person.id is not None
+    link_identity(
+        session=session,
+        person_id=person.id,
+        transport=transport,
+        external_id=external_id,
+        chat_id=chat_id,
+    )
+    return person
+
+
 def find_person_by_identity(
     *, session: Session, transport: Transport, external_id: str
 ) -> Person | None:

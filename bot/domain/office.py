@@ -13,10 +13,9 @@ from bot.domain.replies import Reply
 from storage.models import AssignmentRole, OfficeRole
 from storage.repo_audit import add_audit_entry
 from storage.repo_people import (
-    add_person,
+    add_person_with_identity,
     current_liaisons,
     find_person_by_identity,
-    link_identity,
     list_office_users,
     set_office_role,
 )
@@ -79,11 +78,9 @@ def grant_role(
     if person is None:
         if role is None:
             return Reply("office_unknown_person", {"id": identity.external_id})
-        person = add_person(session=session, name=name)
-        assert person.id is not None
-        link_identity(
+        person = add_person_with_identity(
             session=session,
-            person_id=person.id,
+            name=name,
             transport=identity.transport,
             external_id=identity.external_id,
             chat_id=identity.chat_id,

@@ -10,10 +10,9 @@ from sqlmodel import Session
 from storage.models import AssignmentRole, OfficeRole, Transport
 from storage.repo_audit import add_audit_entry
 from storage.repo_people import (
-    add_person,
+    add_person_with_identity,
     assignments_of_person,
     find_person_by_identity,
-    link_identity,
     office_role_of,
 )
 
@@ -99,11 +98,9 @@ def identify(
         session=session, transport=identity.transport, external_id=identity.external_id
     )
     if person is None and bootstrap_admin:
-        person = add_person(session=session, name=identity.display_name or identity.external_id)
-        assert person.id is not None
-        link_identity(
+        person = add_person_with_identity(
             session=session,
-            person_id=person.id,
+            name=identity.display_name or identity.external_id,
             transport=identity.transport,
             external_id=identity.external_id,
             chat_id=identity.chat_id,

@@ -37,13 +37,12 @@ from storage.repo_invites import (
     record_failure,
 )
 from storage.repo_people import (
-    add_person,
+    add_person_with_identity,
     assign_liaison,
     current_liaisons,
     end_assignment,
     find_person_by_identity,
     identities_of_person,
-    link_identity,
     office_admin_identities,
 )
 
@@ -165,16 +164,8 @@ def answer_text(
         session.add(registration)
         session.flush()
         return Outcome(ask_next(session=session, registration=registration))
-    if skipped:
-        return finish(
-            session=session,
-            registration=registration,
-            phone=None,
-            now=now,
-            bootstrap_admin_ids=bootstrap_admin_ids,
-        )
-    phone = normalize_cn_mobile(text)
-    if phone is None:
+    phone = None if skipped else normalize_cn_mobile(text)
+    if phone is None and not skipped:
         return Outcome(Reply("registration_bad_phone", keyboard=Keyboard.ASK_PHONE))
     return finish(
         session=session,
@@ -335,16 +326,14 @@ def _person_for(session: Session, registration: Registration, phone: str | None)
         session=session, transport=transport, external_id=registration.external_id
     )
     if person is None:
-        person = add_person(session=session, name=registration.name or "", phone=phone)
-        assert person.id is not None
-        link_identity(
+        return add_person_with_identity(
             session=session,
-            person_id=person.id,
+            name=registration.name or "",
             transport=transport,
             external_id=registration.external_id,
             chat_id=registration.chat_id,
+            phone=phone,
         )
-        return person
     if phone is not None:
         person.phone = phone
     person.name = registration.name or person.name

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.deps import Deps
 from bot.domain.invites import issue_invites
 from storage.models import AssignmentRole, MemberUnit, Transport, UnitCategory
-from storage.repo_people import add_person, assign_liaison, link_identity
+from storage.repo_people import add_person_with_identity, assign_liaison
 from storage.repo_units import add_unit, create_campaign, get_default_campaign
 
 
@@ -16,15 +16,15 @@ def seed_liaison(deps: Deps, *, telegram_id: int, name: str, unit_names: list[st
             session=session, name="健康促进区"
         )
         assert campaign.id is not None
-        person = add_person(session=session, name=name, phone="13912345678")
-        assert person.id is not None
-        link_identity(
+        person = add_person_with_identity(
             session=session,
-            person_id=person.id,
+            name=name,
             transport=Transport.TELEGRAM,
             external_id=str(telegram_id),
             chat_id=str(telegram_id),
+            phone="13912345678",
         )
+        assert person.id is not None
         for name_of_unit in unit_names:
             unit = add_unit(session=session, campaign_id=campaign.id, full_name=name_of_unit)
             assert unit.id is not None
