@@ -23,6 +23,7 @@ from bot.fakes.telegram import (
     FakeTelegram,
     FakeTelegramServer,
     FakeUser,
+    SentMessage,
     TranscriptEvent,
 )
 from storage.migrate import upgrade_database
@@ -130,6 +131,27 @@ async def _import(world: FakeTelegram, office: FakeUser, name: str) -> None:
     await world.wait_for_messages(office.id, since=since + 1)
 
 
+async def _tap(
+    world: FakeTelegram, user: FakeUser, message: SentMessage, button: int
+) -> SentMessage:
+    since = len(world.messages_to(user.id))
+    world.press_button(user, message, text=message.button_texts[button])
+    [reply] = await world.wait_for_messages(user.id, since=since)
+    return reply
+
+
+async def _report(world: FakeTelegram, user: FakeUser) -> None:
+    """A liaison's month, as typed on a phone: two messages of work, one problem, a plan."""
+    await world.say(user, "/report")
+    await world.say(user, "11月5日在卫星湖社区开展高血压免费筛查，120名居民参加。")
+    [ack] = await world.say(user, "11月12日为辖区学校举办控烟讲座1场，学生300人。")
+    await _tap(world, user, ack, 0)  # 完成 → 存在问题
+    [coordination] = await world.say(user, "部分社区宣传栏老旧")
+    await _tap(world, user, coordination, 0)  # 跳过 → 下月计划
+    [review] = await world.say(user, "12月开展世界艾滋病日宣传")
+    await _tap(world, user, review, 0)  # 提交
+
+
 async def _invite(world: FakeTelegram, office: FakeUser, unit: str) -> str:
     """The office admin asks for a registration link; return the code in it."""
     [reply] = await world.say(office, f"/invite {unit}")
@@ -183,6 +205,12 @@ async def _play(world: FakeTelegram, users: dict[int, FakeUser], transcript: Tra
     await world.say(li, "/whoami")
     await world.say(wang, "/baosong")
     await world.say(wang, "本月工作已完成")
+
+    transcript.scene("联络员报送本月工作进展")
+    await _report(world, wang)
+    [ask] = await world.say(zhou, "/report")
+    await _tap(world, zhou, ask, 1)  # 本月无新进展
+    await world.say(zhou, "/status")
 
     transcript.scene("创建办查看联络员名册（手机号只在这里出现）")
     await world.say(office, "/units")

@@ -13,7 +13,7 @@ from typing import Any
 
 from telegram.ext import BaseHandler
 
-from handlers import calendar, common, importing, office, registration
+from handlers import calendar, cancel, common, importing, office, registration, report
 from handlers.context import CustomContext
 
 HandlerList = Sequence[BaseHandler[Any, CustomContext, Any]]
@@ -23,7 +23,10 @@ def all_handlers() -> dict[int, HandlerList]:
     """Handlers by group; PTB tries groups in ascending order."""
     return {
         registration.REGISTRATION_GROUP: registration.build_interceptors(),
+        report.REPORT_GROUP: report.build_interceptors(),
         0: [
+            *cancel.build_handlers(),
+            *report.build_handlers(),
             *registration.build_handlers(),
             *office.build_handlers(),
             *importing.build_handlers(),

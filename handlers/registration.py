@@ -17,12 +17,12 @@ from telegram.ext import (
 
 from bot.domain import registration
 from bot.domain.access import Permission
-from bot.domain.replies import Outcome, Reply
+from bot.domain.replies import Outcome
 from handlers.context import CustomContext, identity_of
 from handlers.guard import guarded
 from handlers.replies import remove_buttons, reply_to, send_notices
 
-REGISTRATION_GROUP = -1  # runs before every other handler, and stops them when it answers
+REGISTRATION_GROUP = -2  # runs before every other handler, and stops them when it answers
 
 
 async def answer(update: Update, context: CustomContext, outcome: Outcome) -> None:
@@ -80,20 +80,6 @@ async def continue_registration(update: Update, context: CustomContext) -> None:
     raise ApplicationHandlerStop
 
 
-@guarded(Permission.ANYONE)
-async def cancel(update: Update, context: CustomContext) -> None:
-    """Stop an unfinished registration (the link can be used again)."""
-    deps = context.deps
-    with deps.db.session() as session:
-        open_one = registration.find_open(session=session, identity=identity_of(update))
-        reply = (
-            registration.cancel(session=session, registration=open_one)
-            if open_one is not None
-            else Reply("nothing_to_cancel")
-        )
-    await answer(update, context, Outcome(reply))
-
-
 @guarded(Permission.OFFICE_ADMIN)
 async def decide_change(update: Update, context: CustomContext) -> None:
     """An admin taps 同意/不同意 on a change-of-liaison request."""
@@ -117,7 +103,6 @@ def build_handlers() -> list[BaseHandler[Any, CustomContext, Any]]:
     private = filters.ChatType.PRIVATE
     return [
         CommandHandler("start", start_with_code, filters=private, has_args=True),
-        CommandHandler("cancel", cancel, filters=private),
         CallbackQueryHandler(decide_change, pattern=r"^chg:(ok|no):\d+$"),
     ]
 

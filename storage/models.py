@@ -340,3 +340,67 @@ class ReportingRule(SQLModel, table=True):
     nominal_day: int = 30
     shift: ShiftDirection = Field(default=ShiftDirection.NEXT, sa_type=String(16))
     grace_workdays: int = 0
+
+
+class ReportStep(StrEnum):
+    """Where a draft stands; stored with the draft, so a restart resumes at the same question."""
+
+    WORK = "work"  # 本月完成工作 (several messages append)
+    PROBLEMS = "problems"  # 存在问题
+    COORDINATION = "coordination"  # 需协调解决事项
+    PLAN = "plan"  # 下月工作计划
+    REVIEW = "review"
+
+
+class ReportDraft(SQLModel, table=True):
+    """The unit's report for a period while it is being written; it belongs to the unit, so a
+    backup liaison can finish what the main liaison started. Written at every step."""
+
+    __tablename__ = "report_draft"
+    __table_args__ = (UniqueConstraint("unit_id", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="member_unit.id")
+    period: str = Field(max_length=7)  # YYYY-MM
+    step: ReportStep = Field(default=ReportStep.WORK, sa_type=String(16))
+    work_done: str = Field(default="", sa_type=Text)
+    problems: str | None = Field(default=None, sa_type=Text)  # None: not answered; "": skipped
+    coordination: str | None = Field(default=None, sa_type=Text)
+    next_plan: str | None = Field(default=None, sa_type=Text)
+    editing_one_section: bool = False  # 修改 from the review: go back to it afterwards
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+
+
+class ActiveReport(SQLModel, table=True):
+    """Which draft a person's next message answers (set by /report, cleared on submit)."""
+
+    __tablename__ = "active_report"
+
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    draft_id: int = Field(foreign_key="report_draft.id")
+
+
+class SubmissionKind(StrEnum):
+    REPORT = "report"
+    NO_PROGRESS = "no_progress"  # 本月无新进展: counts as reported
+
+
+class Submission(SQLModel, table=True):
+    """A submitted report; amendments add versions, the latest one counts."""
+
+    __table_args__ = (UniqueConstraint("unit_id", "period", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="member_unit.id", index=True)
+    period: str = Field(max_length=7, index=True)
+    version: int = 1
+    kind: SubmissionKind = Field(default=SubmissionKind.REPORT, sa_type=String(16))
+    work_done: str = Field(default="", sa_type=Text)
+    problems: str = Field(default="", sa_type=Text)
+    coordination: str = Field(default="", sa_type=Text)
+    next_plan: str = Field(default="", sa_type=Text)
+    submitted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    submitted_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    due_date: date
+    workdays_late: int = 0  # 0: on time

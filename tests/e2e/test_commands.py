@@ -85,6 +85,13 @@ async def test_english_locale(bot: BotHarness) -> None:
 
 async def test_command_menu_is_published_in_both_languages(bot: BotHarness) -> None:
     menus = bot.world.commands
-    assert [c["command"] for c in menus[""]] == ["start", "whoami", "help", "cancel"]
+    assert [c["command"] for c in menus[""]] == [
+        "start",
+        "report",
+        "status",
+        "whoami",
+        "help",
+        "cancel",
+    ]
     assert menus[""] == menus["zh"]
-    assert menus["en"][2]["description"] == "Show help"
+    assert menus["en"][4]["description"] == "Show help"

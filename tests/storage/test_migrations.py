@@ -34,6 +34,9 @@ CORE_TABLES = {
     "pending_import",
     "calendar_override",
     "reporting_rule",
+    "report_draft",
+    "active_report",
+    "submission",
 }
 
 

@@ -110,6 +110,45 @@ def _calendar_samples() -> dict[str, dict[str, Any]]:
 
 
 SAMPLES.update(_calendar_samples())
+_REPORT = {"unit": "区教委", "period": "2026-11"}
+
+
+def _status_row() -> Any:
+    from datetime import date
+
+    from bot.domain.reporting import UnitStatus
+    from storage.models import Submission, SubmissionKind
+
+    done = Submission(unit_id=1, period="2026-11", version=2, kind=SubmissionKind.NO_PROGRESS,
+                      due_date=date(2026, 11, 30), workdays_late=1)  # fmt: skip
+    return UnitStatus("区教委", "2026-11", "2026-11-30", True, done, "review")
+
+
+SAMPLES.update(
+    {
+        "report_pick_unit": {"period": "2026-11"},
+        "report_ask_work": {**_REPORT, "so_far": 12},
+        "report_work_added": {"chars": 12},
+        "report_work_empty": {},
+        "report_ask_problems": _REPORT,
+        "report_ask_coordination": _REPORT,
+        "report_ask_plan": _REPORT,
+        "report_review": {**_REPORT, "work_done": "<义诊>", "problems": "", "coordination": "x",
+                          "next_plan": ""},
+        "report_use_buttons": {},
+        "report_pick_section": {},
+        "report_too_long": {"limit": 20000},
+        "report_stale": {},
+        "report_cancel_confirm": {"unit": "区教委"},
+        "report_discarded": _REPORT,
+        "report_paused": {},
+        "report_submitted": {**_REPORT, "version": 2, "late": 1, "due": "2026-11-30",
+                             "no_progress": False},
+        "report_already_submitted": _REPORT,
+        "report_has_content": {},
+        "report_status": {"rows": [_status_row()]},
+    }
+)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -134,8 +173,11 @@ def test_template_renders_valid_telegram_html(
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_every_button_label_exists(renderer: Renderer, locale: str) -> None:
-    for name, values in [("share_phone", {}), ("skip_phone", {}), ("approve_change", {}),
-                         ("reject_change", {}), ("unit", {"name": "区教委"})]:  # fmt: skip
+    names = ["share_phone", "skip_phone", "approve_change", "reject_change", "confirm_import",
+             "cancel_import", "work_done", "no_progress", "skip", "submit", "edit", "cancel_report",
+             "discard", "resume", "section_work", "section_problems", "section_coordination",
+             "section_plan"]  # fmt: skip
+    for name, values in [*[(n, {}) for n in names], ("unit", {"name": "区教委"})]:
         assert renderer.button_label(name, locale=locale, **values)
 
 

@@ -1,0 +1,398 @@
+"""The monthly report: a draft per unit and period, written at every step, then submitted.
+
+The draft belongs to the unit, not to the person: the main and the backup liaison write the
+same draft, and a restart resumes at the step stored with it. Text for 本月完成工作 is appended
+in SQL (two liaisons typing at once lose nothing); every step change is a compare-and-set on
+the stored step, so a stale button or a double tap cannot skip a question. Submitting keeps
+every version; the latest counts. "本月无新进展" is a submission too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from bot.domain.calendar_admin import campaign_rule, load_calendar
+from bot.domain.due_dates import DueDate, due_date, workdays_late
+from bot.domain.people import Requester
+from bot.domain.periods import YearMonth
+from bot.domain.replies import Button, Outcome, Reply
+from storage.models import (
+    ActiveReport,
+    MemberUnit,
+    ReportDraft,
+    ReportStep,
+    Submission,
+    SubmissionKind,
+)
+
+SECTIONS = (ReportStep.WORK, ReportStep.PROBLEMS, ReportStep.COORDINATION, ReportStep.PLAN)
+FIELD = {
+    ReportStep.WORK: "work_done",
+    ReportStep.PROBLEMS: "problems",
+    ReportStep.COORDINATION: "coordination",
+    ReportStep.PLAN: "next_plan",
+}
+MAX_SECTION_CHARS = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What every report action needs to know: who, which unit and month, and when."""
+
+    who: Requester
+    unit: MemberUnit
+    period: YearMonth
+    now: datetime
+    tz: ZoneInfo
+
+    @property
+    def data(self) -> str:
+        """Button data prefix: the unit (checked by the authorization layer) and the month."""
+        return f"rp:{self.unit.id}:{self.period.year:04d}{self.period.month:02d}"
+
+
+def current_period(now: datetime, tz: ZoneInfo) -> YearMonth:
+    return YearMonth.of(now.astimezone(tz).date())
+
+
+def parse_period(token: str) -> YearMonth | None:
+    if len(token) != 6 or not token.isdigit():
+        return None
+    try:
+        return YearMonth(int(token[:4]), int(token[4:]))
+    except ValueError:
+        return None
+
+
+def pick_unit(who: Requester, period: YearMonth) -> Reply:
+    """A person serving several units chooses which one to report for."""
+    month = f"{period.year:04d}{period.month:02d}"
+    buttons = tuple(
+        (Button("unit", f"rp:{u.id}:{month}:open", {"name": u.name}),) for u in who.units
+    )
+    return Reply("report_pick_unit", {"period": str(period)}, buttons=buttons)
+
+
+def open_report(*, session: Session, ctx: Context) -> Reply:
+    """Start the unit's report for the month, or resume it where it stands."""
+    draft = _draft(session, ctx)
+    if draft is None:
+        latest = latest_submission(session=session, unit_id=_id(ctx.unit), period=ctx.period)
+        draft = ReportDraft(
+            unit_id=_id(ctx.unit), period=str(ctx.period), updated_by_person_id=ctx.who.person_id
+        )
+        if latest is not None:  # amending: start from what was submitted
+            draft.work_done, draft.problems = latest.work_done, latest.problems
+            draft.coordination, draft.next_plan = latest.coordination, latest.next_plan
+            draft.step = ReportStep.REVIEW
+        session.add(draft)
+        session.flush()
+    _make_active(session, ctx.who, draft)
+    return prompt(ctx, draft)
+
+
+def prompt(ctx: Context, draft: ReportDraft) -> Reply:
+    """The question for the draft's current step (or the review)."""
+    values = {"unit": ctx.unit.display_name, "period": str(ctx.period)}
+    if draft.step == ReportStep.WORK:
+        buttons = [(Button("work_done", f"{ctx.data}:done"),)]
+        if not draft.work_done:
+            buttons.append((Button("no_progress", f"{ctx.data}:noprog"),))
+        return Reply(
+            "report_ask_work", {**values, "so_far": len(draft.work_done)}, buttons=tuple(buttons)
+        )
+    if draft.step == ReportStep.REVIEW:
+        return review(ctx, draft)
+    return Reply(
+        f"report_ask_{draft.step}", values, buttons=((Button("skip", f"{ctx.data}:skip"),),)
+    )
+
+
+def review(ctx: Context, draft: ReportDraft) -> Reply:
+    values = {
+        "unit": ctx.unit.display_name,
+        "period": str(ctx.period),
+        "work_done": draft.work_done,
+        "problems": draft.problems or "",
+        "coordination": draft.coordination or "",
+        "next_plan": draft.next_plan or "",
+    }
+    buttons = (
+        (Button("submit", f"{ctx.data}:submit"),),
+        (Button("edit", f"{ctx.data}:edit"), Button("cancel_report", f"{ctx.data}:cancel")),
+    )
+    return Reply("report_review", values, buttons=buttons)
+
+
+def active_draft(*, session: Session, who: Requester) -> ReportDraft | None:
+    """The draft this person's next message answers, if they are writing one they may write."""
+    if who.person_id is None:
+        return None
+    active = session.get(ActiveReport, who.person_id)
+    draft = session.get(ReportDraft, active.draft_id) if active else None
+    if draft is None or draft.unit_id not in who.unit_ids:
+        return None  # e.g. the person is no longer this unit's liaison
+    return draft
+
+
+def answer_text(*, session: Session, ctx: Context, draft: ReportDraft, text: str) -> Reply:
+    """A typed answer to the current step."""
+    text = text.strip()
+    if draft.step == ReportStep.REVIEW:
+        return Reply("report_use_buttons", {}, buttons=review(ctx, draft).buttons)
+    if not text:
+        return prompt(ctx, draft)
+    if draft.step == ReportStep.WORK:
+        if len(draft.work_done) + len(text) > MAX_SECTION_CHARS:
+            return Reply("report_too_long", {"limit": MAX_SECTION_CHARS})
+        separator = "\n" if draft.work_done else ""
+        session.execute(
+            update(ReportDraft)
+            .where(col(ReportDraft.id) == draft.id)
+            .values(work_done=ReportDraft.work_done + separator + text, updated_at=ctx.now,
+                    updated_by_person_id=ctx.who.person_id)
+        )  # fmt: skip
+        session.refresh(draft)
+        return Reply(
+            "report_work_added",
+            {"chars": len(draft.work_done)},
+            buttons=((Button("work_done", f"{ctx.data}:done"),),),
+        )
+    if len(text) > MAX_SECTION_CHARS:
+        return Reply("report_too_long", {"limit": MAX_SECTION_CHARS})
+    return _answer_section(session, ctx, draft, text)
+
+
+def press(
+    *, session: Session, ctx: Context, draft: ReportDraft | None, action: str, arg: str
+) -> Outcome:
+    """A button: 完成, 跳过, 提交, 修改 (and which section), 取消, 丢弃, 继续, 本月无新进展."""
+    if action == "open":
+        return Outcome(open_report(session=session, ctx=ctx))
+    if action == "noprog":
+        return Outcome(no_progress(session=session, ctx=ctx, draft=draft))
+    if draft is None:
+        return Outcome(Reply("report_stale"))
+    _make_active(session, ctx.who, draft)
+    if action == "done" and draft.step == ReportStep.WORK:
+        if not draft.work_done.strip():
+            return Outcome(Reply("report_work_empty", {}, buttons=prompt(ctx, draft).buttons))
+        return Outcome(_advance(session, ctx, draft, ReportStep.WORK))
+    if action == "skip" and draft.step in SECTIONS[1:]:
+        return Outcome(_answer_section(session, ctx, draft, ""))
+    if action == "submit" and draft.step == ReportStep.REVIEW:
+        return Outcome(submit(session=session, ctx=ctx, draft=draft))
+    if action == "edit" and draft.step == ReportStep.REVIEW:
+        if arg in {s.value for s in SECTIONS}:
+            return Outcome(_edit(session, ctx, draft, ReportStep(arg)))
+        buttons = tuple((Button(f"section_{s}", f"{ctx.data}:edit:{s}"),) for s in SECTIONS)
+        return Outcome(Reply("report_pick_section", {}, buttons=buttons))
+    if action == "cancel":
+        return Outcome(ask_discard(ctx))
+    if action == "discard":
+        return Outcome(discard(session=session, ctx=ctx, draft=draft))
+    if action == "resume":
+        return Outcome(prompt(ctx, draft))
+    return Outcome(Reply("report_stale", {}, buttons=prompt(ctx, draft).buttons))
+
+
+def ask_discard(ctx: Context) -> Reply:
+    buttons = ((Button("discard", f"{ctx.data}:discard"), Button("resume", f"{ctx.data}:resume")),)
+    return Reply("report_cancel_confirm", {"unit": ctx.unit.display_name}, buttons=buttons)
+
+
+def pause(*, session: Session, who: Requester) -> bool:
+    """/cancel: stop answering the draft (kept as it is); False when there was none."""
+    active = session.get(ActiveReport, who.person_id) if who.person_id else None
+    if active is None:
+        return False
+    session.delete(active)
+    session.flush()
+    return True
+
+
+def discard(*, session: Session, ctx: Context, draft: ReportDraft) -> Reply:
+    _close(session, draft)
+    return Reply("report_discarded", {"unit": ctx.unit.display_name, "period": str(ctx.period)})
+
+
+def submit(
+    *,
+    session: Session,
+    ctx: Context,
+    draft: ReportDraft | None,
+    kind: SubmissionKind = SubmissionKind.REPORT,
+) -> Reply:
+    """Record a new version; tell the liaison whether it came on time."""
+    due = due_for(session=session, period=ctx.period)
+    submitted_on = ctx.now.astimezone(ctx.tz).date()
+    late = workdays_late(submitted_on, due, load_calendar(session=session))
+    latest = latest_submission(session=session, unit_id=_id(ctx.unit), period=ctx.period)
+    submission = Submission(
+        unit_id=_id(ctx.unit),
+        period=str(ctx.period),
+        version=(latest.version + 1) if latest else 1,
+        kind=kind,
+        submitted_at=ctx.now,
+        submitted_by_person_id=ctx.who.person_id,
+        due_date=due.due,
+        workdays_late=late,
+    )
+    if draft is not None and kind == SubmissionKind.REPORT:
+        submission.work_done, submission.problems = draft.work_done, draft.problems or ""
+        submission.coordination, submission.next_plan = (
+            draft.coordination or "",
+            draft.next_plan or "",
+        )
+    session.add(submission)
+    if draft is not None:
+        _close(session, draft)
+    session.flush()
+    return Reply(
+        "report_submitted",
+        {
+            "unit": ctx.unit.display_name,
+            "period": str(ctx.period),
+            "version": submission.version,
+            "late": late,
+            "due": due.due.isoformat(),
+            "no_progress": kind == SubmissionKind.NO_PROGRESS,
+        },
+    )
+
+
+def no_progress(*, session: Session, ctx: Context, draft: ReportDraft | None) -> Reply:
+    """One tap: 本月无新进展 is recorded as this month's report (not over written work)."""
+    if latest_submission(session=session, unit_id=_id(ctx.unit), period=ctx.period) is not None:
+        return Reply(
+            "report_already_submitted", {"unit": ctx.unit.display_name, "period": str(ctx.period)}
+        )
+    if draft is not None and draft.work_done.strip():
+        return Reply("report_has_content", {}, buttons=prompt(ctx, draft).buttons)
+    return submit(session=session, ctx=ctx, draft=draft, kind=SubmissionKind.NO_PROGRESS)
+
+
+@dataclass(frozen=True, slots=True)
+class UnitStatus:
+    unit: str
+    period: str
+    due: str
+    covered: bool
+    submission: Submission | None
+    draft_step: str | None
+
+
+def status(*, session: Session, who: Requester, period: YearMonth) -> list[UnitStatus]:
+    due = due_for(session=session, period=period)
+    rows = []
+    for ref in who.units:
+        latest = latest_submission(session=session, unit_id=ref.id, period=period)
+        draft = session.exec(
+            select(ReportDraft).where(
+                ReportDraft.unit_id == ref.id, ReportDraft.period == str(period)
+            )
+        ).first()
+        rows.append(
+            UnitStatus(
+                ref.name,
+                str(period),
+                due.due.isoformat(),
+                due.covered,
+                latest,
+                draft.step if draft else None,
+            )
+        )
+    return rows
+
+
+def latest_submission(*, session: Session, unit_id: int, period: YearMonth) -> Submission | None:
+    query = select(Submission).where(
+        Submission.unit_id == unit_id, Submission.period == str(period)
+    )
+    return session.exec(query.order_by(col(Submission.version).desc())).first()
+
+
+def due_for(*, session: Session, period: YearMonth) -> DueDate:
+    return due_date(period, campaign_rule(session=session), load_calendar(session=session))
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _id(unit: MemberUnit) -> int:
+    assert unit.id is not None
+    return unit.id
+
+
+def find_draft(session: Session, ctx: Context) -> ReportDraft | None:
+    """The unit's draft for the month, if one is being written."""
+    return _draft(session, ctx)
+
+
+def _draft(session: Session, ctx: Context) -> ReportDraft | None:
+    query = select(ReportDraft).where(
+        ReportDraft.unit_id == _id(ctx.unit), ReportDraft.period == str(ctx.period)
+    )
+    return session.exec(query).first()
+
+
+def _make_active(session: Session, who: Requester, draft: ReportDraft) -> None:
+    if who.person_id is None:
+        return
+    active = session.get(ActiveReport, who.person_id)
+    if active is None:
+        session.add(ActiveReport(person_id=who.person_id, draft_id=draft.id or 0))
+    else:
+        active.draft_id = draft.id or 0
+        session.add(active)
+    session.flush()
+
+
+def _answer_section(session: Session, ctx: Context, draft: ReportDraft, text: str) -> Reply:
+    step = ReportStep(draft.step)
+    setattr(draft, FIELD[step], text)
+    draft.updated_at, draft.updated_by_person_id = ctx.now, ctx.who.person_id
+    session.add(draft)
+    session.flush()
+    return _advance(session, ctx, draft, step)
+
+
+def _advance(session: Session, ctx: Context, draft: ReportDraft, expected: ReportStep) -> Reply:
+    """Move to the next step (or back to the review after 修改), only from ``expected``."""
+    if draft.editing_one_section:
+        target = ReportStep.REVIEW
+    else:
+        target = (
+            SECTIONS[SECTIONS.index(expected) + 1]
+            if expected != SECTIONS[-1]
+            else ReportStep.REVIEW
+        )
+    moved = session.execute(
+        update(ReportDraft)
+        .where(col(ReportDraft.id) == draft.id, col(ReportDraft.step) == expected)
+        .values(step=target, editing_one_section=False, updated_at=ctx.now)
+    )
+    session.refresh(draft)
+    if not moved.rowcount:  # type: ignore[attr-defined]
+        return Reply("report_stale", {}, buttons=prompt(ctx, draft).buttons)
+    return prompt(ctx, draft)
+
+
+def _edit(session: Session, ctx: Context, draft: ReportDraft, section: ReportStep) -> Reply:
+    draft.step, draft.editing_one_section = section, True  # 本月完成工作: new messages append
+    session.add(draft)
+    session.flush()
+    return prompt(ctx, draft)
+
+
+def _close(session: Session, draft: ReportDraft) -> None:
+    for active in session.exec(select(ActiveReport).where(ActiveReport.draft_id == draft.id)).all():
+        session.delete(active)
+    session.flush()
+    session.delete(draft)
+    session.flush()
