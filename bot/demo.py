@@ -8,6 +8,7 @@ fresh SQLite file under the output directory. The chat is echoed as a transcript
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 import shutil
@@ -148,8 +149,21 @@ async def _report(world: FakeTelegram, user: FakeUser) -> None:
     await _tap(world, user, ack, 0)  # 完成 → 存在问题
     [coordination] = await world.say(user, "部分社区宣传栏老旧")
     await _tap(world, user, coordination, 0)  # 跳过 → 下月计划
-    [review] = await world.say(user, "12月开展世界艾滋病日宣传")
+    [photos] = await world.say(user, "12月开展世界艾滋病日宣传")
+    since = len(world.messages_to(user.id))
+    world.send_album(user, [_picture(n) for n in range(3)], caption="11月5日·卫星湖社区·高血压筛查")
+    await world.wait_for_messages(user.id, since=since)  # one acknowledgement for the album
+    review = await _tap(world, user, photos, 0)  # 完成
     await _tap(world, user, review, 0)  # 提交
+
+
+def _picture(shade: int) -> bytes:
+    """A small JPEG standing in for a phone photo."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), (40 + 60 * shade, 140, 90)).save(out, format="JPEG")
+    return out.getvalue()
 
 
 async def _invite(world: FakeTelegram, office: FakeUser, unit: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlmodel import Session
-from telegram import Update
+from telegram import Document, PhotoSize, Update
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
@@ -15,14 +15,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot.domain import reporting
+from bot.domain import evidence, reporting
 from bot.domain.access import Permission
 from bot.domain.periods import YearMonth
 from bot.domain.replies import Outcome, Reply
 from handlers.context import CustomContext
 from handlers.guard import guarded
-from handlers.replies import remove_buttons, reply_to, send_notices
-from storage.models import MemberUnit
+from handlers.replies import remove_buttons, reply_to, send_notices, send_reply
+from storage.models import EvidenceKind, MemberUnit
 
 REPORT_GROUP = -1  # after registration (-2), before commands and fallbacks (0)
 
@@ -81,6 +81,85 @@ async def continue_report(update: Update, context: CustomContext) -> None:
     raise ApplicationHandlerStop
 
 
+@guarded(Permission.ANYONE)
+async def receive_file(update: Update, context: CustomContext) -> None:
+    """A photo or file while writing a report: download it now and keep it (albums arrive as
+    separate updates with no count, so each is kept on arrival); acknowledge once, shortly."""
+    message, deps, who = update.effective_message, context.deps, context.requester
+    if message is None:
+        return
+    with deps.db.session() as session:
+        draft = reporting.active_draft(session=session, who=who)
+    if draft is None:
+        if who.is_liaison:
+            await reply_to(update, context, Reply("report_file_without_report"))
+            raise ApplicationHandlerStop
+        return  # not reporting: an office file import, or the fallbacks
+    if message.photo:
+        item: PhotoSize | Document = message.photo[-1]  # the largest size
+        name, mime = f"{message.photo[-1].file_unique_id}.jpg", "image/jpeg"
+    else:
+        assert message.document is not None
+        item, name = message.document, message.document.file_name or "file"
+        mime = message.document.mime_type or ""
+    problem = evidence.refusal(name, item.file_size)
+    if problem is not None:
+        await reply_to(update, context, Reply(problem, {"file": name}))
+        raise ApplicationHandlerStop
+    data = bytes(await (await item.get_file()).download_as_bytearray())
+    stored = deps.files.put_bytes(data)
+    with deps.db.session() as session:
+        new = evidence.record(
+            session=session, unit_id=draft.unit_id, period=draft.period, sha256=stored.sha256,
+            kind=evidence.kind_of(name), file_name=name, mime_type=mime, size=stored.size,
+            caption=message.caption or "", media_group=message.media_group_id or "",
+            person_id=who.person_id,
+        )  # fmt: skip
+    _acknowledge_soon(
+        context, message.chat_id, draft.unit_id, draft.period, evidence.kind_of(name), new
+    )
+    raise ApplicationHandlerStop
+
+
+ACK_DELAY_SECONDS = 1.5
+
+
+def _acknowledge_soon(
+    context: CustomContext, chat_id: int, unit_id: int, period: str, kind: EvidenceKind, new: bool
+) -> None:
+    """One "已收到 N 张" per burst of files (an album is ten updates): restart a short timer."""
+    assert context.job_queue is not None
+    name = f"evidence-ack:{chat_id}"
+    tally = {"photos": 0, "documents": 0, "duplicates": 0}
+    for job in context.job_queue.get_jobs_by_name(name):
+        tally = job.data["tally"]  # type: ignore[index]
+        job.schedule_removal()
+    key = "duplicates" if not new else "photos" if kind == EvidenceKind.PHOTO else "documents"
+    tally[key] += 1
+    context.job_queue.run_once(
+        _acknowledge,  # type: ignore[arg-type]  # PTB types job callbacks by its default context
+        ACK_DELAY_SECONDS,
+        chat_id=chat_id,
+        name=name,
+        data={"tally": tally, "unit_id": unit_id, "period": period},
+    )
+
+
+async def _acknowledge(context: CustomContext) -> None:
+    job = context.job
+    assert job is not None and job.chat_id is not None
+    data: dict[str, Any] = job.data  # type: ignore[assignment]
+    with context.deps.db.session() as session:
+        files = evidence.counts(session=session, unit_id=data["unit_id"], period=data["period"])
+    tally = data["tally"]
+    reply = Reply(
+        "evidence_received",
+        {"new_photos": tally["photos"], "new_documents": tally["documents"],
+         "duplicates": tally["duplicates"], "files": files},
+    )  # fmt: skip
+    await send_reply(context, job.chat_id, reply)
+
+
 @guarded(Permission.LIAISON, unit_scoped=True)
 async def report_button(update: Update, context: CustomContext) -> None:
     """rp:UNIT:YYYYMM:ACTION[:ARG] — the authorization layer already checked the unit."""
@@ -113,6 +192,9 @@ def build_handlers() -> list[BaseHandler[Any, CustomContext, Any]]:
 
 
 def build_interceptors() -> list[BaseHandler[Any, CustomContext, Any]]:
+    """Handlers for ``REPORT_GROUP``: answers and files for the draft being written."""
+    private = filters.ChatType.PRIVATE
     return [
-        MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, continue_report)
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, continue_report),
+        MessageHandler(private & (filters.PHOTO | filters.Document.ALL), receive_file),
     ]

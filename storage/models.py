@@ -349,6 +349,7 @@ class ReportStep(StrEnum):
     PROBLEMS = "problems"  # 存在问题
     COORDINATION = "coordination"  # 需协调解决事项
     PLAN = "plan"  # 下月工作计划
+    EVIDENCE = "evidence"  # 活动照片和材料
     REVIEW = "review"
 
 
@@ -404,3 +405,29 @@ class Submission(SQLModel, table=True):
     submitted_by_person_id: int | None = Field(default=None, foreign_key="person.id")
     due_date: date
     workdays_late: int = 0  # 0: on time
+    photo_count: int = 0
+    document_count: int = 0
+
+
+class EvidenceKind(StrEnum):
+    PHOTO = "photo"
+    DOCUMENT = "document"
+
+
+class Evidence(SQLModel, table=True):
+    """A photo or file a liaison sent for a unit's month, stored at receipt (sha256 address)."""
+
+    __table_args__ = (UniqueConstraint("unit_id", "period", "sha256"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="member_unit.id", index=True)
+    period: str = Field(max_length=7)
+    sha256: str = Field(max_length=64)
+    kind: EvidenceKind = Field(sa_type=String(16))
+    file_name: str = Field(default="", max_length=200)
+    mime_type: str = Field(default="", max_length=100)
+    size: int = 0
+    caption: str = Field(default="", max_length=1000)  # 时间·地点·事件
+    media_group: str = Field(default="", max_length=64)  # an album's id, to share its caption
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    received_by_person_id: int | None = Field(default=None, foreign_key="person.id")

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from bot.domain import evidence
 from bot.domain.calendar_admin import campaign_rule, load_calendar
 from bot.domain.due_dates import DueDate, due_date, workdays_late
 from bot.domain.people import Requester
@@ -30,7 +31,13 @@ from storage.models import (
     SubmissionKind,
 )
 
-SECTIONS = (ReportStep.WORK, ReportStep.PROBLEMS, ReportStep.COORDINATION, ReportStep.PLAN)
+SECTIONS = (
+    ReportStep.WORK,
+    ReportStep.PROBLEMS,
+    ReportStep.COORDINATION,
+    ReportStep.PLAN,
+    ReportStep.EVIDENCE,
+)
 FIELD = {
     ReportStep.WORK: "work_done",
     ReportStep.PROBLEMS: "problems",
@@ -93,12 +100,16 @@ def open_report(*, session: Session, ctx: Context) -> Reply:
         session.add(draft)
         session.flush()
     _make_active(session, ctx.who, draft)
-    return prompt(ctx, draft)
+    return prompt(session, ctx, draft)
 
 
-def prompt(ctx: Context, draft: ReportDraft) -> Reply:
+def prompt(session: Session, ctx: Context, draft: ReportDraft) -> Reply:
     """The question for the draft's current step (or the review)."""
     values = {"unit": ctx.unit.display_name, "period": str(ctx.period)}
+    if draft.step == ReportStep.EVIDENCE:
+        files = evidence.counts(session=session, unit_id=_id(ctx.unit), period=str(ctx.period))
+        choices = ((Button("work_done", f"{ctx.data}:done"), Button("skip", f"{ctx.data}:skip")),)
+        return Reply("report_ask_evidence", {**values, "files": files}, buttons=choices)
     if draft.step == ReportStep.WORK:
         buttons = [(Button("work_done", f"{ctx.data}:done"),)]
         if not draft.work_done:
@@ -107,14 +118,15 @@ def prompt(ctx: Context, draft: ReportDraft) -> Reply:
             "report_ask_work", {**values, "so_far": len(draft.work_done)}, buttons=tuple(buttons)
         )
     if draft.step == ReportStep.REVIEW:
-        return review(ctx, draft)
+        return review(session, ctx, draft)
     return Reply(
         f"report_ask_{draft.step}", values, buttons=((Button("skip", f"{ctx.data}:skip"),),)
     )
 
 
-def review(ctx: Context, draft: ReportDraft) -> Reply:
+def review(session: Session, ctx: Context, draft: ReportDraft) -> Reply:
     values = {
+        "files": evidence.counts(session=session, unit_id=_id(ctx.unit), period=str(ctx.period)),
         "unit": ctx.unit.display_name,
         "period": str(ctx.period),
         "work_done": draft.work_done,
@@ -144,9 +156,11 @@ def answer_text(*, session: Session, ctx: Context, draft: ReportDraft, text: str
     """A typed answer to the current step."""
     text = text.strip()
     if draft.step == ReportStep.REVIEW:
-        return Reply("report_use_buttons", {}, buttons=review(ctx, draft).buttons)
+        return Reply("report_use_buttons", {}, buttons=review(session, ctx, draft).buttons)
     if not text:
-        return prompt(ctx, draft)
+        return prompt(session, ctx, draft)
+    if draft.step == ReportStep.EVIDENCE:
+        return _caption(session, ctx, draft, text)
     if draft.step == ReportStep.WORK:
         if len(draft.work_done) + len(text) > MAX_SECTION_CHARS:
             return Reply("report_too_long", {"limit": MAX_SECTION_CHARS})
@@ -181,8 +195,12 @@ def press(
     _make_active(session, ctx.who, draft)
     if action == "done" and draft.step == ReportStep.WORK:
         if not draft.work_done.strip():
-            return Outcome(Reply("report_work_empty", {}, buttons=prompt(ctx, draft).buttons))
+            return Outcome(
+                Reply("report_work_empty", {}, buttons=prompt(session, ctx, draft).buttons)
+            )
         return Outcome(_advance(session, ctx, draft, ReportStep.WORK))
+    if action in ("skip", "done") and draft.step == ReportStep.EVIDENCE:
+        return Outcome(_advance(session, ctx, draft, ReportStep.EVIDENCE))
     if action == "skip" and draft.step in SECTIONS[1:]:
         return Outcome(_answer_section(session, ctx, draft, ""))
     if action == "submit" and draft.step == ReportStep.REVIEW:
@@ -197,8 +215,8 @@ def press(
     if action == "discard":
         return Outcome(discard(session=session, ctx=ctx, draft=draft))
     if action == "resume":
-        return Outcome(prompt(ctx, draft))
-    return Outcome(Reply("report_stale", {}, buttons=prompt(ctx, draft).buttons))
+        return Outcome(prompt(session, ctx, draft))
+    return Outcome(Reply("report_stale", {}, buttons=prompt(session, ctx, draft).buttons))
 
 
 def ask_discard(ctx: Context) -> Reply:
@@ -243,6 +261,8 @@ def submit(
         due_date=due.due,
         workdays_late=late,
     )
+    files = evidence.counts(session=session, unit_id=_id(ctx.unit), period=str(ctx.period))
+    submission.photo_count, submission.document_count = files.photos, files.documents
     if draft is not None and kind == SubmissionKind.REPORT:
         submission.work_done, submission.problems = draft.work_done, draft.problems or ""
         submission.coordination, submission.next_plan = (
@@ -273,7 +293,7 @@ def no_progress(*, session: Session, ctx: Context, draft: ReportDraft | None) ->
             "report_already_submitted", {"unit": ctx.unit.display_name, "period": str(ctx.period)}
         )
     if draft is not None and draft.work_done.strip():
-        return Reply("report_has_content", {}, buttons=prompt(ctx, draft).buttons)
+        return Reply("report_has_content", {}, buttons=prompt(session, ctx, draft).buttons)
     return submit(session=session, ctx=ctx, draft=draft, kind=SubmissionKind.NO_PROGRESS)
 
 
@@ -379,15 +399,29 @@ def _advance(session: Session, ctx: Context, draft: ReportDraft, expected: Repor
     )
     session.refresh(draft)
     if not moved.rowcount:  # type: ignore[attr-defined]
-        return Reply("report_stale", {}, buttons=prompt(ctx, draft).buttons)
-    return prompt(ctx, draft)
+        return Reply("report_stale", {}, buttons=prompt(session, ctx, draft).buttons)
+    return prompt(session, ctx, draft)
+
+
+def _caption(session: Session, ctx: Context, draft: ReportDraft, text: str) -> Reply:
+    """At the photo step, text answers "时间·地点·事件?" for photos that came without one."""
+    done = ((Button("work_done", f"{ctx.data}:done"),),)
+    captioned = evidence.caption_uncaptioned(
+        session=session,
+        unit_id=_id(ctx.unit),
+        period=str(ctx.period),
+        text=text[: evidence.MAX_CAPTION],
+    )
+    if captioned:
+        return Reply("evidence_captioned", {"count": captioned}, buttons=done)
+    return Reply("evidence_send_files", {}, buttons=done)
 
 
 def _edit(session: Session, ctx: Context, draft: ReportDraft, section: ReportStep) -> Reply:
     draft.step, draft.editing_one_section = section, True  # 本月完成工作: new messages append
     session.add(draft)
     session.flush()
-    return prompt(ctx, draft)
+    return prompt(session, ctx, draft)
 
 
 def _close(session: Session, draft: ReportDraft) -> None:

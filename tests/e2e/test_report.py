@@ -48,7 +48,9 @@ async def write_report(bot: BotHarness, user: FakeUser) -> SentMessage:
     assert "第3步" in coordination.text
     [plan] = await tap(bot, user, coordination, "跳过")
     assert "第4步" in plan.text
-    [review] = await bot.world.say(user, "12月开展控烟宣传")
+    [photos] = await bot.world.say(user, "12月开展控烟宣传")
+    assert "第5步：请发送本月活动照片或材料" in photos.text
+    [review] = await tap(bot, user, photos, "跳过")
     return review
 
 
@@ -133,7 +135,8 @@ async def test_resume_after_restart_and_backup_finishes(
         [resumed] = await second.world.say(deputy, "/report")
         assert "第3步" in resumed.text  # the backup continues the same draft
         [plan] = await tap(second, deputy, resumed, "跳过")
-        [review] = await second.world.say(deputy, "继续推进")
+        [photos] = await second.world.say(deputy, "继续推进")
+        [review] = await tap(second, deputy, photos, "跳过")
         [done] = await tap(second, deputy, review, "📨 提交")
         assert "已提交" in done.text
         [saved] = submissions(second)
@@ -210,7 +213,8 @@ async def write_rest(bot: BotHarness, user: FakeUser, ask: SentMessage) -> SentM
     [problems] = await tap(bot, user, ask, "✅ 完成")
     [coordination] = await tap(bot, user, problems, "跳过")
     [plan] = await tap(bot, user, coordination, "跳过")
-    [review] = await tap(bot, user, plan, "跳过")
+    [photos] = await tap(bot, user, plan, "跳过")
+    [review] = await tap(bot, user, photos, "跳过")
     return review
 
 
@@ -228,8 +232,9 @@ async def test_long_text_is_split_and_bad_input_explained(bot: BotHarness) -> No
     [problems] = await tap(bot, user, ack, "✅ 完成")
     [coordination] = await tap(bot, user, problems, "跳过")
     [plan] = await tap(bot, user, coordination, "跳过")
+    [photos] = await tap(bot, user, plan, "跳过")
     since = len(bot.world.messages_to(1001))
-    bot.world.press_button(user, plan, text="跳过")
+    bot.world.press_button(user, photos, text="跳过")
     review_buttons = ["📨 提交", "✏️ 修改", "取消"]
     await bot.world.wait_until(
         lambda: (

@@ -37,6 +37,7 @@ CORE_TABLES = {
     "report_draft",
     "active_report",
     "submission",
+    "evidence",
 }
 
 

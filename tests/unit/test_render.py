@@ -113,6 +113,12 @@ SAMPLES.update(_calendar_samples())
 _REPORT = {"unit": "区教委", "period": "2026-11"}
 
 
+def _files() -> Any:
+    from bot.domain.evidence import Counts
+
+    return Counts(photos=3, documents=1, uncaptioned=2)
+
+
 def _status_row() -> Any:
     from datetime import date
 
@@ -134,7 +140,7 @@ SAMPLES.update(
         "report_ask_coordination": _REPORT,
         "report_ask_plan": _REPORT,
         "report_review": {**_REPORT, "work_done": "<义诊>", "problems": "", "coordination": "x",
-                          "next_plan": ""},
+                          "next_plan": "", "files": _files()},
         "report_use_buttons": {},
         "report_pick_section": {},
         "report_too_long": {"limit": 20000},
@@ -147,6 +153,14 @@ SAMPLES.update(
         "report_already_submitted": _REPORT,
         "report_has_content": {},
         "report_status": {"rows": [_status_row()]},
+        "report_ask_evidence": {**_REPORT, "files": _files()},
+        "evidence_received": {"new_photos": 10, "new_documents": 1, "duplicates": 1,
+                              "files": _files()},
+        "evidence_captioned": {"count": 2},
+        "evidence_send_files": {},
+        "evidence_too_big": {"file": "a.mp4"},
+        "evidence_wrong_type": {"file": "a.exe"},
+        "report_file_without_report": {},
     }
 )  # fmt: skip
 
@@ -176,7 +190,7 @@ def test_every_button_label_exists(renderer: Renderer, locale: str) -> None:
     names = ["share_phone", "skip_phone", "approve_change", "reject_change", "confirm_import",
              "cancel_import", "work_done", "no_progress", "skip", "submit", "edit", "cancel_report",
              "discard", "resume", "section_work", "section_problems", "section_coordination",
-             "section_plan"]  # fmt: skip
+             "section_plan", "section_evidence"]  # fmt: skip
     for name, values in [*[(n, {}) for n in names], ("unit", {"name": "区教委"})]:
         assert renderer.button_label(name, locale=locale, **values)
 
