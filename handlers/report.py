@@ -91,10 +91,10 @@ async def receive_file(update: Update, context: CustomContext) -> None:
     with deps.db.session() as session:
         draft = reporting.active_draft(session=session, who=who)
     if draft is None:
-        if who.is_liaison:
+        if who.is_liaison and not who.is_admin:
             await reply_to(update, context, Reply("report_file_without_report"))
             raise ApplicationHandlerStop
-        return  # not reporting: an office file import, or the fallbacks
+        return  # not reporting: an office admin's import file, or the fallbacks
     if message.photo:
         item: PhotoSize | Document = message.photo[-1]  # the largest size
         name, mime = f"{message.photo[-1].file_unique_id}.jpg", "image/jpeg"

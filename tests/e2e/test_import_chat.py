@@ -68,7 +68,7 @@ async def test_cancel_and_broken_files(bot: BotHarness) -> None:
 
 async def test_only_office_admins_may_import(bot: BotHarness) -> None:
     seed_liaison(bot.deps, telegram_id=1001, name="王芳", unit_names=["区教委"])
-    for user_id, expected in [(1, "您还没有登记为联络员"), (1001, "仅供创建办使用")]:
+    for user_id, expected in [(1, "您还没有登记为联络员"), (1001, "请先发送 /report")]:
         user = bot.world.user(user_id, "某人")
         bot.world.send_document(user, b"a,b\n", file_name="x.csv", mime_type="text/csv")
         [refused] = await bot.world.wait_for_messages(user_id)
