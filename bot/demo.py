@@ -146,7 +146,13 @@ async def _report(world: FakeTelegram, user: FakeUser) -> None:
     await world.say(user, "/report")
     await world.say(user, "11月5日在卫星湖社区开展高血压免费筛查，120名居民参加。")
     [ack] = await world.say(user, "11月12日为辖区学校举办控烟讲座1场，学生300人。")
-    await _tap(world, user, ack, 0)  # 完成 → 存在问题
+    step = await _tap(world, user, ack, 0)  # 完成 → the unit's tasks, one at a time
+    while step.text.startswith("任务进度"):
+        if "滞后" in step.button_texts and "宣传" in step.text:
+            await _tap(world, user, step, step.button_texts.index("滞后"))
+            [step] = await world.say(user, "宣传栏更新经费待落实")
+        else:
+            step = await _tap(world, user, step, 0)  # 按计划
     [coordination] = await world.say(user, "部分社区宣传栏老旧")
     await _tap(world, user, coordination, 0)  # 跳过 → 下月计划
     [photos] = await world.say(user, "12月开展世界艾滋病日宣传")

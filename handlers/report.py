@@ -187,7 +187,7 @@ def build_handlers() -> list[BaseHandler[Any, CustomContext, Any]]:
     return [
         CommandHandler("report", report_command, filters=private),
         CommandHandler("status", status_command, filters=private),
-        CallbackQueryHandler(report_button, pattern=r"^rp:\d+:\d{6}:[a-z]+(:[a-z]+)?$"),
+        CallbackQueryHandler(report_button, pattern=r"^rp:\d+:\d{6}:[a-z]+(:[a-z0-9_]+)?$"),
     ]
 
 

@@ -346,6 +346,7 @@ class ReportStep(StrEnum):
     """Where a draft stands; stored with the draft, so a restart resumes at the same question."""
 
     WORK = "work"  # 本月完成工作 (several messages append)
+    TASKS = "tasks"  # 任务进度, one task at a time
     PROBLEMS = "problems"  # 存在问题
     COORDINATION = "coordination"  # 需协调解决事项
     PLAN = "plan"  # 下月工作计划
@@ -431,3 +432,38 @@ class Evidence(SQLModel, table=True):
     media_group: str = Field(default="", max_length=64)  # an album's id, to share its caption
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     received_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+
+
+class TaskStatus(StrEnum):
+    """A unit's word on a task this month; 滞后 and 停顿 need a reason."""
+
+    ON_TRACK = "on_track"  # 按计划
+    AHEAD = "ahead"  # 超前
+    BEHIND = "behind"  # 滞后
+    STALLED = "stalled"  # 停顿
+    DONE = "done"  # 已完成
+    NO_PROGRESS = "no_progress"  # 本月无进展
+
+    @property
+    def needs_reason(self) -> bool:
+        return self in (TaskStatus.BEHIND, TaskStatus.STALLED)
+
+
+class DraftTaskStatus(SQLModel, table=True):
+    __tablename__ = "draft_task_status"
+
+    draft_id: int = Field(foreign_key="report_draft.id", primary_key=True)
+    task_id: int = Field(foreign_key="task.id", primary_key=True)
+    status: TaskStatus = Field(sa_type=String(16))
+    reason: str = Field(default="", max_length=1000)
+
+
+class SubmissionTaskStatus(SQLModel, table=True):
+    """A task's status as submitted (what /behind and the 任务进度 sheet read)."""
+
+    __tablename__ = "submission_task_status"
+
+    submission_id: int = Field(foreign_key="submission.id", primary_key=True)
+    task_id: int = Field(foreign_key="task.id", primary_key=True, index=True)
+    status: TaskStatus = Field(sa_type=String(16))
+    reason: str = Field(default="", max_length=1000)

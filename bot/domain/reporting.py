@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from bot.domain import evidence
+from bot.domain import evidence, task_progress
 from bot.domain.calendar_admin import campaign_rule, load_calendar
 from bot.domain.due_dates import DueDate, due_date, workdays_late
 from bot.domain.people import Requester
@@ -29,15 +29,18 @@ from storage.models import (
     ReportStep,
     Submission,
     SubmissionKind,
+    TaskStatus,
 )
 
 SECTIONS = (
     ReportStep.WORK,
+    ReportStep.TASKS,
     ReportStep.PROBLEMS,
     ReportStep.COORDINATION,
     ReportStep.PLAN,
     ReportStep.EVIDENCE,
 )
+TEXT_SECTIONS = (ReportStep.PROBLEMS, ReportStep.COORDINATION, ReportStep.PLAN)
 FIELD = {
     ReportStep.WORK: "work_done",
     ReportStep.PROBLEMS: "problems",
@@ -45,6 +48,10 @@ FIELD = {
     ReportStep.PLAN: "next_plan",
 }
 MAX_SECTION_CHARS = 20_000
+STATUS_ROWS = (
+    (TaskStatus.ON_TRACK, TaskStatus.AHEAD, TaskStatus.DONE),
+    (TaskStatus.BEHIND, TaskStatus.STALLED, TaskStatus.NO_PROGRESS),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +106,10 @@ def open_report(*, session: Session, ctx: Context) -> Reply:
             draft.step = ReportStep.REVIEW
         session.add(draft)
         session.flush()
+        if latest is not None:
+            task_progress.restore(
+                session=session, submission_id=latest.id or 0, draft_id=draft.id or 0
+            )
     _make_active(session, ctx.who, draft)
     return prompt(session, ctx, draft)
 
@@ -119,6 +130,8 @@ def prompt(session: Session, ctx: Context, draft: ReportDraft) -> Reply:
         )
     if draft.step == ReportStep.REVIEW:
         return review(session, ctx, draft)
+    if draft.step == ReportStep.TASKS:
+        return _ask_task(session, ctx, draft)
     return Reply(
         f"report_ask_{draft.step}", values, buttons=((Button("skip", f"{ctx.data}:skip"),),)
     )
@@ -126,6 +139,7 @@ def prompt(session: Session, ctx: Context, draft: ReportDraft) -> Reply:
 
 def review(session: Session, ctx: Context, draft: ReportDraft) -> Reply:
     values = {
+        "tasks": task_progress.summary(session=session, draft_id=draft.id or 0),
         "files": evidence.counts(session=session, unit_id=_id(ctx.unit), period=str(ctx.period)),
         "unit": ctx.unit.display_name,
         "period": str(ctx.period),
@@ -161,6 +175,8 @@ def answer_text(*, session: Session, ctx: Context, draft: ReportDraft, text: str
         return prompt(session, ctx, draft)
     if draft.step == ReportStep.EVIDENCE:
         return _caption(session, ctx, draft, text)
+    if draft.step == ReportStep.TASKS:
+        return _task_reason(session, ctx, draft, text)
     if draft.step == ReportStep.WORK:
         if len(draft.work_done) + len(text) > MAX_SECTION_CHARS:
             return Reply("report_too_long", {"limit": MAX_SECTION_CHARS})
@@ -199,9 +215,11 @@ def press(
                 Reply("report_work_empty", {}, buttons=prompt(session, ctx, draft).buttons)
             )
         return Outcome(_advance(session, ctx, draft, ReportStep.WORK))
+    if action == "ts" and draft.step == ReportStep.TASKS:
+        return Outcome(_task_status(session, ctx, draft, arg))
     if action in ("skip", "done") and draft.step == ReportStep.EVIDENCE:
         return Outcome(_advance(session, ctx, draft, ReportStep.EVIDENCE))
-    if action == "skip" and draft.step in SECTIONS[1:]:
+    if action == "skip" and draft.step in TEXT_SECTIONS:
         return Outcome(_answer_section(session, ctx, draft, ""))
     if action == "submit" and draft.step == ReportStep.REVIEW:
         return Outcome(submit(session=session, ctx=ctx, draft=draft))
@@ -270,9 +288,13 @@ def submit(
             draft.next_plan or "",
         )
     session.add(submission)
-    if draft is not None:
-        _close(session, draft)
     session.flush()
+    if draft is not None:
+        if kind == SubmissionKind.REPORT:
+            task_progress.snapshot(
+                session=session, draft_id=draft.id or 0, submission_id=submission.id or 0
+            )
+        _close(session, draft)
     return Reply(
         "report_submitted",
         {
@@ -403,6 +425,52 @@ def _advance(session: Session, ctx: Context, draft: ReportDraft, expected: Repor
     return prompt(session, ctx, draft)
 
 
+def _ask_task(session: Session, ctx: Context, draft: ReportDraft) -> Reply:
+    waiting = task_progress.pending(
+        session=session, draft_id=draft.id or 0, unit_id=_id(ctx.unit), period=str(ctx.period)
+    )
+    if waiting is None:  # every task answered (e.g. after a restart): on to the next step
+        return _advance(session, ctx, draft, ReportStep.TASKS)
+    task = {
+        "code": waiting.task.code,
+        "content": waiting.task.content,
+        "deadline": waiting.task.deadline_raw,
+    }
+    values = {"task": task, "position": waiting.position, "total": waiting.total}
+    if waiting.needs_reason is not None:
+        return Reply("task_ask_reason", {**values, "status": str(waiting.needs_reason)})
+    buttons = tuple(
+        tuple(Button(f"status_{s}", f"{ctx.data}:ts:{waiting.task.id}_{s}") for s in row)
+        for row in STATUS_ROWS
+    )
+    return Reply("task_ask_status", values, buttons=buttons)
+
+
+def _task_status(session: Session, ctx: Context, draft: ReportDraft, arg: str) -> Reply:
+    task_id, _, status = arg.partition("_")
+    waiting = task_progress.pending(
+        session=session, draft_id=draft.id or 0, unit_id=_id(ctx.unit), period=str(ctx.period)
+    )
+    if waiting is None or str(waiting.task.id) != task_id or status not in set(TaskStatus):
+        return Reply("report_stale", {}, buttons=prompt(session, ctx, draft).buttons)
+    task_progress.set_status(
+        session=session, draft_id=draft.id or 0, task_id=int(task_id), status=TaskStatus(status)
+    )
+    return _ask_task(session, ctx, draft)
+
+
+def _task_reason(session: Session, ctx: Context, draft: ReportDraft, text: str) -> Reply:
+    waiting = task_progress.pending(
+        session=session, draft_id=draft.id or 0, unit_id=_id(ctx.unit), period=str(ctx.period)
+    )
+    if waiting is None or waiting.needs_reason is None:
+        return Reply("task_use_buttons", {}, buttons=prompt(session, ctx, draft).buttons)
+    task_progress.set_reason(
+        session=session, draft_id=draft.id or 0, task_id=waiting.task.id or 0, reason=text
+    )
+    return _ask_task(session, ctx, draft)
+
+
 def _caption(session: Session, ctx: Context, draft: ReportDraft, text: str) -> Reply:
     """At the photo step, text answers "时间·地点·事件?" for photos that came without one."""
     done = ((Button("work_done", f"{ctx.data}:done"),),)
@@ -419,12 +487,15 @@ def _caption(session: Session, ctx: Context, draft: ReportDraft, text: str) -> R
 
 def _edit(session: Session, ctx: Context, draft: ReportDraft, section: ReportStep) -> Reply:
     draft.step, draft.editing_one_section = section, True  # 本月完成工作: new messages append
+    if section == ReportStep.TASKS:
+        task_progress.clear(session=session, draft_id=draft.id or 0)  # asked again, one by one
     session.add(draft)
     session.flush()
     return prompt(session, ctx, draft)
 
 
 def _close(session: Session, draft: ReportDraft) -> None:
+    task_progress.clear(session=session, draft_id=draft.id or 0)
     for active in session.exec(select(ActiveReport).where(ActiveReport.draft_id == draft.id)).all():
         session.delete(active)
     session.flush()

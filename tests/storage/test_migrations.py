@@ -38,6 +38,8 @@ CORE_TABLES = {
     "active_report",
     "submission",
     "evidence",
+    "draft_task_status",
+    "submission_task_status",
 }
 
 

@@ -140,7 +140,9 @@ SAMPLES.update(
         "report_ask_coordination": _REPORT,
         "report_ask_plan": _REPORT,
         "report_review": {**_REPORT, "work_done": "<义诊>", "problems": "", "coordination": "x",
-                          "next_plan": "", "files": _files()},
+                          "next_plan": "", "files": _files(),
+                          "tasks": [{"code": "1.1.1", "content": "建立专家库", "status": "behind",
+                                     "reason": "经费"}]},
         "report_use_buttons": {},
         "report_pick_section": {},
         "report_too_long": {"limit": 20000},
@@ -161,6 +163,10 @@ SAMPLES.update(
         "evidence_too_big": {"file": "a.mp4"},
         "evidence_wrong_type": {"file": "a.exe"},
         "report_file_without_report": {},
+        "task_ask_status": {"task": {"code": "1.1", "content": "x", "deadline": ""}, "position": 1,
+                            "total": 3},
+        "task_ask_reason": {"task": {"code": "1.1"}, "status": "stalled"},
+        "task_use_buttons": {},
     }
 )  # fmt: skip
 
@@ -190,7 +196,9 @@ def test_every_button_label_exists(renderer: Renderer, locale: str) -> None:
     names = ["share_phone", "skip_phone", "approve_change", "reject_change", "confirm_import",
              "cancel_import", "work_done", "no_progress", "skip", "submit", "edit", "cancel_report",
              "discard", "resume", "section_work", "section_problems", "section_coordination",
-             "section_plan", "section_evidence"]  # fmt: skip
+             "section_plan", "section_evidence", "section_tasks", "status_on_track",
+             "status_ahead", "status_behind", "status_stalled", "status_done",
+             "status_no_progress"]  # fmt: skip
     for name, values in [*[(n, {}) for n in names], ("unit", {"name": "区教委"})]:
         assert renderer.button_label(name, locale=locale, **values)
 
