@@ -347,6 +347,7 @@ class ReportStep(StrEnum):
 
     WORK = "work"  # 本月完成工作 (several messages append)
     TASKS = "tasks"  # 任务进度, one task at a time
+    INDICATORS = "indicators"  # 指标数值, one indicator at a time
     PROBLEMS = "problems"  # 存在问题
     COORDINATION = "coordination"  # 需协调解决事项
     PLAN = "plan"  # 下月工作计划
@@ -467,3 +468,29 @@ class SubmissionTaskStatus(SQLModel, table=True):
     task_id: int = Field(foreign_key="task.id", primary_key=True, index=True)
     status: TaskStatus = Field(sa_type=String(16))
     reason: str = Field(default="", max_length=1000)
+
+
+class DraftIndicatorValue(SQLModel, table=True):
+    """An indicator's value as typed: a number, a percentage or x/y; ``skipped`` when 暂无."""
+
+    __tablename__ = "draft_indicator_value"
+
+    draft_id: int = Field(foreign_key="report_draft.id", primary_key=True)
+    indicator_id: int = Field(foreign_key="indicator.id", primary_key=True)
+    raw: str = Field(default="", max_length=100)
+    value: float | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    skipped: bool = False
+
+
+class SubmissionIndicatorValue(SQLModel, table=True):
+    __tablename__ = "submission_indicator_value"
+
+    submission_id: int = Field(foreign_key="submission.id", primary_key=True)
+    indicator_id: int = Field(foreign_key="indicator.id", primary_key=True, index=True)
+    raw: str = Field(default="", max_length=100)
+    value: float | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    skipped: bool = False

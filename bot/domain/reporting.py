@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from bot.domain import evidence, task_progress
+from bot.domain import evidence, indicator_values, task_progress
 from bot.domain.calendar_admin import campaign_rule, load_calendar
 from bot.domain.due_dates import DueDate, due_date, workdays_late
 from bot.domain.people import Requester
@@ -35,6 +35,7 @@ from storage.models import (
 SECTIONS = (
     ReportStep.WORK,
     ReportStep.TASKS,
+    ReportStep.INDICATORS,
     ReportStep.PROBLEMS,
     ReportStep.COORDINATION,
     ReportStep.PLAN,
@@ -107,9 +108,9 @@ def open_report(*, session: Session, ctx: Context) -> Reply:
         session.add(draft)
         session.flush()
         if latest is not None:
-            task_progress.restore(
-                session=session, submission_id=latest.id or 0, draft_id=draft.id or 0
-            )
+            ids = {"submission_id": latest.id or 0, "draft_id": draft.id or 0}
+            task_progress.restore(session=session, **ids)
+            indicator_values.restore(session=session, **ids)
     _make_active(session, ctx.who, draft)
     return prompt(session, ctx, draft)
 
@@ -132,6 +133,8 @@ def prompt(session: Session, ctx: Context, draft: ReportDraft) -> Reply:
         return review(session, ctx, draft)
     if draft.step == ReportStep.TASKS:
         return _ask_task(session, ctx, draft)
+    if draft.step == ReportStep.INDICATORS:
+        return _ask_indicator(session, ctx, draft)
     return Reply(
         f"report_ask_{draft.step}", values, buttons=((Button("skip", f"{ctx.data}:skip"),),)
     )
@@ -140,6 +143,7 @@ def prompt(session: Session, ctx: Context, draft: ReportDraft) -> Reply:
 def review(session: Session, ctx: Context, draft: ReportDraft) -> Reply:
     values = {
         "tasks": task_progress.summary(session=session, draft_id=draft.id or 0),
+        "indicators": indicator_values.summary(session=session, draft_id=draft.id or 0),
         "files": evidence.counts(session=session, unit_id=_id(ctx.unit), period=str(ctx.period)),
         "unit": ctx.unit.display_name,
         "period": str(ctx.period),
@@ -177,6 +181,8 @@ def answer_text(*, session: Session, ctx: Context, draft: ReportDraft, text: str
         return _caption(session, ctx, draft, text)
     if draft.step == ReportStep.TASKS:
         return _task_reason(session, ctx, draft, text)
+    if draft.step == ReportStep.INDICATORS:
+        return _indicator_value(session, ctx, draft, text)
     if draft.step == ReportStep.WORK:
         if len(draft.work_done) + len(text) > MAX_SECTION_CHARS:
             return Reply("report_too_long", {"limit": MAX_SECTION_CHARS})
@@ -217,6 +223,8 @@ def press(
         return Outcome(_advance(session, ctx, draft, ReportStep.WORK))
     if action == "ts" and draft.step == ReportStep.TASKS:
         return Outcome(_task_status(session, ctx, draft, arg))
+    if action == "iskip" and draft.step == ReportStep.INDICATORS:
+        return Outcome(_indicator_skip(session, ctx, draft, arg))
     if action in ("skip", "done") and draft.step == ReportStep.EVIDENCE:
         return Outcome(_advance(session, ctx, draft, ReportStep.EVIDENCE))
     if action == "skip" and draft.step in TEXT_SECTIONS:
@@ -291,9 +299,9 @@ def submit(
     session.flush()
     if draft is not None:
         if kind == SubmissionKind.REPORT:
-            task_progress.snapshot(
-                session=session, draft_id=draft.id or 0, submission_id=submission.id or 0
-            )
+            ids = {"draft_id": draft.id or 0, "submission_id": submission.id or 0}
+            task_progress.snapshot(session=session, **ids)
+            indicator_values.snapshot(session=session, **ids)
         _close(session, draft)
     return Reply(
         "report_submitted",
@@ -471,6 +479,51 @@ def _task_reason(session: Session, ctx: Context, draft: ReportDraft, text: str) 
     return _ask_task(session, ctx, draft)
 
 
+def _ask_indicator(session: Session, ctx: Context, draft: ReportDraft) -> Reply:
+    waiting = indicator_values.pending(
+        session=session, draft_id=draft.id or 0, unit_id=_id(ctx.unit)
+    )
+    if waiting is None:
+        return _advance(session, ctx, draft, ReportStep.INDICATORS)
+    indicator = waiting.indicator
+    values = {
+        "name": indicator.name,
+        "target": indicator.target_raw,
+        "position": waiting.position,
+        "total": waiting.total,
+    }
+    skip = ((Button("skip", f"{ctx.data}:iskip:{indicator.id}"),),)
+    return Reply("indicator_ask_value", values, buttons=skip)
+
+
+def _indicator_value(session: Session, ctx: Context, draft: ReportDraft, text: str) -> Reply:
+    waiting = indicator_values.pending(
+        session=session, draft_id=draft.id or 0, unit_id=_id(ctx.unit)
+    )
+    if waiting is None:
+        return prompt(session, ctx, draft)
+    value = indicator_values.parse_value(text)
+    if value is None:
+        skip = _ask_indicator(session, ctx, draft).buttons
+        return Reply("indicator_bad_value", {"name": waiting.indicator.name}, buttons=skip)
+    indicator_values.record(
+        session=session, draft_id=draft.id or 0, indicator_id=waiting.indicator.id or 0, value=value
+    )
+    return _ask_indicator(session, ctx, draft)
+
+
+def _indicator_skip(session: Session, ctx: Context, draft: ReportDraft, arg: str) -> Reply:
+    waiting = indicator_values.pending(
+        session=session, draft_id=draft.id or 0, unit_id=_id(ctx.unit)
+    )
+    if waiting is None or str(waiting.indicator.id) != arg:
+        return Reply("report_stale", {}, buttons=prompt(session, ctx, draft).buttons)
+    indicator_values.record(
+        session=session, draft_id=draft.id or 0, indicator_id=waiting.indicator.id or 0, value=None
+    )
+    return _ask_indicator(session, ctx, draft)
+
+
 def _caption(session: Session, ctx: Context, draft: ReportDraft, text: str) -> Reply:
     """At the photo step, text answers "时间·地点·事件?" for photos that came without one."""
     done = ((Button("work_done", f"{ctx.data}:done"),),)
@@ -489,6 +542,8 @@ def _edit(session: Session, ctx: Context, draft: ReportDraft, section: ReportSte
     draft.step, draft.editing_one_section = section, True  # 本月完成工作: new messages append
     if section == ReportStep.TASKS:
         task_progress.clear(session=session, draft_id=draft.id or 0)  # asked again, one by one
+    if section == ReportStep.INDICATORS:
+        indicator_values.clear(session=session, draft_id=draft.id or 0)
     session.add(draft)
     session.flush()
     return prompt(session, ctx, draft)
@@ -496,6 +551,7 @@ def _edit(session: Session, ctx: Context, draft: ReportDraft, section: ReportSte
 
 def _close(session: Session, draft: ReportDraft) -> None:
     task_progress.clear(session=session, draft_id=draft.id or 0)
+    indicator_values.clear(session=session, draft_id=draft.id or 0)
     for active in session.exec(select(ActiveReport).where(ActiveReport.draft_id == draft.id)).all():
         session.delete(active)
     session.flush()

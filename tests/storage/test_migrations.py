@@ -40,6 +40,8 @@ CORE_TABLES = {
     "evidence",
     "draft_task_status",
     "submission_task_status",
+    "draft_indicator_value",
+    "submission_indicator_value",
 }
 
 

@@ -142,7 +142,9 @@ SAMPLES.update(
         "report_review": {**_REPORT, "work_done": "<义诊>", "problems": "", "coordination": "x",
                           "next_plan": "", "files": _files(),
                           "tasks": [{"code": "1.1.1", "content": "建立专家库", "status": "behind",
-                                     "reason": "经费"}]},
+                                     "reason": "经费"}],
+                          "indicators": [{"name": "健康学校", "raw": "12/20", "skipped": False},
+                                         {"name": "吸烟率", "raw": "", "skipped": True}]},
         "report_use_buttons": {},
         "report_pick_section": {},
         "report_too_long": {"limit": 20000},
@@ -167,6 +169,9 @@ SAMPLES.update(
                             "total": 3},
         "task_ask_reason": {"task": {"code": "1.1"}, "status": "stalled"},
         "task_use_buttons": {},
+        "indicator_ask_value": {"name": "健康促进学校比例", "target": "≥50%", "position": 1,
+                                "total": 2},
+        "indicator_bad_value": {"name": "健康促进学校比例"},
     }
 )  # fmt: skip
 
@@ -198,7 +203,7 @@ def test_every_button_label_exists(renderer: Renderer, locale: str) -> None:
              "discard", "resume", "section_work", "section_problems", "section_coordination",
              "section_plan", "section_evidence", "section_tasks", "status_on_track",
              "status_ahead", "status_behind", "status_stalled", "status_done",
-             "status_no_progress"]  # fmt: skip
+             "status_no_progress", "section_indicators"]  # fmt: skip
     for name, values in [*[(n, {}) for n in names], ("unit", {"name": "区教委"})]:
         assert renderer.button_label(name, locale=locale, **values)
 
