@@ -7,7 +7,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.domain import office
+from bot.domain import office, reporting
 from bot.domain.access import Permission
 from bot.domain.invites import IssuedInvite, deep_link, find_units, issue_invites
 from bot.domain.people import IdentityRef
@@ -158,6 +158,31 @@ async def units_roster(update: Update, context: CustomContext) -> None:
     await reply_to(update, context, Reply("roster", {"rows": rows, "registered": registered}))
 
 
+@guarded(Permission.OFFICE)
+async def unit_command(update: Update, context: CustomContext) -> None:
+    """/unit 单位名: one unit's reports across months (latest version of each, and history)."""
+    name, deps = " ".join(context.args or []), context.deps
+    with deps.db.session() as session:
+        campaign = get_default_campaign(session=session)
+        units = (
+            find_units(session=session, campaign_id=campaign.id, query=name)
+            if name and campaign and campaign.id
+            else []
+        )
+        if len(units) == 1 and units[0].id is not None:
+            history = reporting.unit_history(
+                session=session, unit_id=units[0].id, tz=deps.settings.tz
+            )
+            reply = Reply("unit_history", {"unit": units[0].display_name, "history": history})
+        elif len(units) > 1:
+            reply = Reply(
+                "unit_ambiguous", {"name": name, "names": [u.display_name for u in units]}
+            )
+        else:
+            reply = Reply("unit_usage" if not name else "invite_no_unit", {"name": name})
+    await reply_to(update, context, reply)
+
+
 @guarded(Permission.REGISTERED)
 async def whoami(update: Update, context: CustomContext) -> None:
     """/whoami: your name, office role and units (never your phone)."""
@@ -177,4 +202,5 @@ def build_handlers() -> list[BaseHandler[Any, CustomContext, Any]]:
         CommandHandler("office", office_command, filters=private),
         CommandHandler("units", units_roster, filters=private),
         CommandHandler("whoami", whoami, filters=private),
+        CommandHandler("unit", unit_command, filters=private),
     ]

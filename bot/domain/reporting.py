@@ -557,3 +557,28 @@ def _close(session: Session, draft: ReportDraft) -> None:
     session.flush()
     session.delete(draft)
     session.flush()
+
+
+@dataclass(frozen=True, slots=True)
+class MonthRecord:
+    period: str
+    latest: Submission
+    versions: int
+    submitted_on: str  # MM-DD in the office's time zone
+
+
+def unit_history(
+    *, session: Session, unit_id: int, tz: ZoneInfo, months: int = 12
+) -> list[MonthRecord]:
+    """The unit's reports, newest month first: each month's latest version and the count."""
+    rows = session.exec(
+        select(Submission)
+        .where(Submission.unit_id == unit_id)
+        .order_by(col(Submission.period).desc(), col(Submission.version).desc())
+    ).all()
+    history: dict[str, MonthRecord] = {}
+    for row in rows:
+        if row.period not in history:
+            local = row.submitted_at.astimezone(tz).strftime("%m-%d")
+            history[row.period] = MonthRecord(row.period, row, row.version, local)
+    return list(history.values())[:months]

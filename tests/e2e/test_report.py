@@ -265,3 +265,32 @@ async def test_several_units_choose_first(bot: BotHarness) -> None:
 async def test_strangers_and_office_cannot_report(bot: BotHarness) -> None:
     [refused] = await bot.world.say(bot.world.user(5, "路人"), "/report")
     assert "您还没有登记为联络员" in refused.text
+
+
+async def test_office_sees_a_units_history(bot: BotHarness) -> None:
+    from storage.models import OfficeRole
+    from storage.repo_people import grant_office_role
+
+    at(bot, 2026, 11, 23, 10)
+    seed_liaison(bot.deps, telegram_id=1001, name="王芳", unit_names=["区教委"])
+    user = bot.world.user(1001, "王芳")
+    review = await write_report(bot, user)
+    await tap(bot, user, review, "📨 提交")
+    [again] = await bot.world.say(user, "/report")
+    await tap(bot, user, again, "📨 提交")  # a second version, unchanged
+    with bot.deps.db.session() as session:
+        staff = add_person_with_identity(
+            session=session,
+            name="刘洋",
+            transport=Transport.TELEGRAM,
+            external_id="9002",
+            chat_id="9002",
+        )
+        assert staff.id is not None
+        grant_office_role(session=session, person_id=staff.id, role=OfficeRole.STAFF)
+    office = bot.world.user(9002, "刘洋")
+    [history] = await bot.world.say(office, "/unit 区教委")
+    assert "区教委 报送记录" in history.text
+    assert "2026-11：已报送（共 2 版，以第 2 版为准），11-23 提交，按时" in history.text
+    [refused] = await bot.world.say(user, "/unit 区教委")
+    assert "仅供创建办使用" in refused.text

@@ -113,6 +113,12 @@ SAMPLES.update(_calendar_samples())
 _REPORT = {"unit": "区教委", "period": "2026-11"}
 
 
+def _month() -> Any:
+    from bot.domain.reporting import MonthRecord
+
+    return MonthRecord("2026-11", _status_row().submission, 2, "11-23")
+
+
 def _files() -> Any:
     from bot.domain.evidence import Counts
 
@@ -172,6 +178,9 @@ SAMPLES.update(
         "indicator_ask_value": {"name": "健康促进学校比例", "target": "≥50%", "position": 1,
                                 "total": 2},
         "indicator_bad_value": {"name": "健康促进学校比例"},
+        "unit_usage": {},
+        "unit_ambiguous": {"name": "卫星湖", "names": ["卫星湖街道", "卫星湖卫生院"]},
+        "unit_history": {"unit": "区教委", "history": [_month()]},
     }
 )  # fmt: skip
 
