@@ -47,9 +47,11 @@ async def report_command(update: Update, context: CustomContext) -> None:
             reply = reporting.pick_unit(who, period)
         else:
             ctx = _context(session, context, who.units[0].id, period)
-            reply = (
-                reporting.open_report(session=session, ctx=ctx) if ctx else Reply("report_stale")
-            )
+            if ctx is None:
+                reply = Reply("report_stale")
+            else:
+                choice = reporting.period_choice(session=session, ctx=ctx)
+                reply = choice or reporting.open_report(session=session, ctx=ctx)
     await reply_to(update, context, reply)
 
 

@@ -93,6 +93,27 @@ def pick_unit(who: Requester, period: YearMonth) -> Reply:
     return Reply("report_pick_unit", {"period": str(period)}, buttons=buttons)
 
 
+def period_choice(*, session: Session, ctx: Context) -> Reply | None:
+    """Early in a month, last month may still be unreported: ask which month to write,
+    so a late report lands in its own month (and is counted late, not missing)."""
+    previous = ctx.period.previous()
+    month_start = datetime(ctx.period.year, ctx.period.month, 1, tzinfo=ctx.tz)
+    if ctx.unit.created_at >= month_start:
+        return None  # the unit was not in the campaign last month
+    if latest_submission(session=session, unit_id=_id(ctx.unit), period=previous) is not None:
+        return None
+
+    def code(month: YearMonth) -> str:
+        return f"rp:{ctx.unit.id}:{month.year:04d}{month.month:02d}:open:here"
+
+    buttons = (
+        (Button("late_month", code(previous), {"period": str(previous)}),),
+        (Button("this_month", code(ctx.period), {"period": str(ctx.period)}),),
+    )
+    values = {"unit": ctx.unit.display_name, "previous": str(previous), "current": str(ctx.period)}
+    return Reply("report_pick_period", values, buttons=buttons)
+
+
 def open_report(*, session: Session, ctx: Context) -> Reply:
     """Start the unit's report for the month, or resume it where it stands."""
     draft = _draft(session, ctx)
@@ -209,7 +230,8 @@ def press(
 ) -> Outcome:
     """A button: 完成, 跳过, 提交, 修改 (and which section), 取消, 丢弃, 继续, 本月无新进展."""
     if action == "open":
-        return Outcome(open_report(session=session, ctx=ctx))
+        choice = None if arg == "here" else period_choice(session=session, ctx=ctx)
+        return Outcome(choice or open_report(session=session, ctx=ctx))
     if action == "noprog":
         return Outcome(no_progress(session=session, ctx=ctx, draft=draft))
     if draft is None:

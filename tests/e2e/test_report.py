@@ -294,3 +294,18 @@ async def test_office_sees_a_units_history(bot: BotHarness) -> None:
     assert "2026-11：已报送（共 2 版，以第 2 版为准），11-23 提交，按时" in history.text
     [refused] = await bot.world.say(user, "/unit 区教委")
     assert "仅供创建办使用" in refused.text
+
+
+async def test_early_in_a_month_last_month_can_be_caught_up(bot: BotHarness) -> None:
+    seed_liaison(bot.deps, telegram_id=1001, name="王芳", unit_names=["区教委"])
+    at(bot, 2026, 12, 2, 10)  # November was due Monday 11-30 and is unreported
+    user = bot.world.user(1001, "王芳")
+    [choice] = await bot.world.say(user, "/report")
+    assert "区教委 2026-11 的工作进展还没有报送" in choice.text
+    assert choice.button_texts == ["补报 2026-11", "填写 2026-12"]
+    [ask] = await tap(bot, user, choice, "补报 2026-11")
+    assert "区教委 · 2026-11 工作进展" in ask.text
+    [done] = await tap(bot, user, ask, "本月无新进展")
+    assert "晚于截止日期 2026-11-30 2 个工作日" in done.text
+    [now] = await bot.world.say(user, "/report")  # November is in: straight to December
+    assert "区教委 · 2026-12 工作进展" in now.text

@@ -179,6 +179,7 @@ SAMPLES.update(
                                 "total": 2},
         "indicator_bad_value": {"name": "健康促进学校比例"},
         "unit_usage": {},
+        "report_pick_period": {"unit": "区教委", "previous": "2026-11", "current": "2026-12"},
         "unit_ambiguous": {"name": "卫星湖", "names": ["卫星湖街道", "卫星湖卫生院"]},
         "unit_history": {"unit": "区教委", "history": [_month()]},
     }
@@ -213,7 +214,9 @@ def test_every_button_label_exists(renderer: Renderer, locale: str) -> None:
              "section_plan", "section_evidence", "section_tasks", "status_on_track",
              "status_ahead", "status_behind", "status_stalled", "status_done",
              "status_no_progress", "section_indicators"]  # fmt: skip
-    for name, values in [*[(n, {}) for n in names], ("unit", {"name": "区教委"})]:
+    with_values = [("unit", {"name": "区教委"}), ("late_month", {"period": "2026-11"}),
+                   ("this_month", {"period": "2026-12"})]  # fmt: skip
+    for name, values in [*[(n, {}) for n in names], *with_values]:
         assert renderer.button_label(name, locale=locale, **values)
 
 
