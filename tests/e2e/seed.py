@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlmodel import select
+
 from bot.deps import Deps
 from bot.domain.invites import issue_invites
 from storage.models import AssignmentRole, MemberUnit, Transport, UnitCategory
@@ -73,3 +75,25 @@ def invite_code(
             now=deps.clock.now(),
         )  # fmt: skip
         return issued.code
+
+
+def seed_backup(deps: Deps, *, telegram_id: int, name: str, unit_name: str) -> None:
+    """A backup liaison for an existing unit."""
+    with deps.db.session() as session:
+        unit = session.exec(select(MemberUnit).where(MemberUnit.full_name == unit_name)).one()
+        person = add_person_with_identity(
+            session=session,
+            name=name,
+            transport=Transport.TELEGRAM,
+            external_id=str(telegram_id),
+            chat_id=str(telegram_id),
+        )
+        assert unit.id is not None
+        assert person.id is not None
+        assign_liaison(
+            session=session,
+            unit_id=unit.id,
+            person_id=person.id,
+            role=AssignmentRole.BACKUP,
+            valid_from=deps.clock.now(),
+        )

@@ -10,10 +10,10 @@ from sqlmodel import col, select
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.fakes.telegram import FakeTelegramServer, FakeUser, SentMessage
-from storage.models import AssignmentRole, ReportDraft, Submission, SubmissionKind, Transport
-from storage.repo_people import add_person_with_identity, assign_liaison
+from storage.models import ReportDraft, Submission, SubmissionKind, Transport
+from storage.repo_people import add_person_with_identity
 from tests.conftest import BotHarness, running_bot
-from tests.e2e.seed import seed_liaison
+from tests.e2e.seed import seed_backup, seed_liaison
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -115,22 +115,7 @@ async def test_resume_after_restart_and_backup_finishes(
         assert draft.work_done == "完成了健康学校评估。"
         assert draft.problems == "学校经费紧张"
 
-        with second.deps.db.session() as session:
-            backup = add_person_with_identity(
-                session=session,
-                name="赵敏",
-                transport=Transport.TELEGRAM,
-                external_id="1002",
-                chat_id="1002",
-            )
-            assert backup.id is not None
-            assign_liaison(
-                session=session,
-                unit_id=draft.unit_id,
-                person_id=backup.id,
-                role=AssignmentRole.BACKUP,
-                valid_from=second.deps.clock.now(),
-            )
+        seed_backup(second.deps, telegram_id=1002, name="赵敏", unit_name="区教委")
         deputy = second.world.user(1002, "赵敏")
         [resumed] = await second.world.say(deputy, "/report")
         assert "第3步" in resumed.text  # the backup continues the same draft

@@ -14,18 +14,14 @@ from bot.clock import ManualClock
 from bot.domain.importing.apply import import_file
 from bot.fakes.telegram import FakeUser, SentMessage
 from storage.models import (
-    AssignmentRole,
     Evidence,
-    MemberUnit,
     ReportDraft,
     Submission,
     SubmissionIndicatorValue,
     SubmissionTaskStatus,
-    Transport,
 )
-from storage.repo_people import add_person_with_identity, assign_liaison
 from tests.conftest import BotHarness
-from tests.e2e.seed import seed_liaison
+from tests.e2e.seed import seed_backup, seed_liaison
 
 TASKS = (
     "具体内容,牵头单位,配合单位,完成时限\n"
@@ -127,21 +123,7 @@ async def test_full_report_with_tasks_indicators_album_and_pdf(bot: BotHarness) 
 
 async def test_two_liaisons_of_one_unit_writing_at_once_lose_nothing(bot: BotHarness) -> None:
     user = prepare(bot)
-    with bot.deps.db.session() as session:
-        deputy = add_person_with_identity(
-            session=session,
-            name="赵敏",
-            transport=Transport.TELEGRAM,
-            external_id="1002",
-            chat_id="1002",
-        )
-        assert deputy.id is not None
-        unit = session.exec(select(MemberUnit).where(MemberUnit.full_name == "区教委")).one()
-        assert unit.id is not None
-        assign_liaison(
-            session=session, unit_id=unit.id, person_id=deputy.id, role=AssignmentRole.BACKUP,
-            valid_from=bot.deps.clock.now(),
-        )  # fmt: skip
+    seed_backup(bot.deps, telegram_id=1002, name="赵敏", unit_name="区教委")
     other = bot.world.user(1002, "赵敏")
     await bot.world.say(user, "/report")
     await bot.world.say(other, "/report")

@@ -227,20 +227,36 @@ def _apply_task(
         same_links = {(link.unit_id, link.role, link.via_group) for link in current} == {
             (link.unit_id, link.role, link.via_group) for link in links
         }
-        if same_links and all(getattr(task, key) == value for key, value in fields.items()):
-            counts.unchanged += 1
+        if not _update(session, task, fields, current, same_links=same_links, counts=counts):
             return
-        for key, value in fields.items():
-            setattr(task, key, value)
-        for link in current:
-            session.delete(link)
-        session.flush()
-        counts.updated += 1
     assert task.id is not None
     for link in links:
         link.task_id = task.id
         session.add(link)
     session.flush()
+
+
+def _update(
+    session: Session,
+    record: Task | Indicator,
+    fields: dict[str, Any],
+    links: Sequence[TaskUnit | IndicatorUnit],
+    *,
+    same_links: bool,
+    counts: Counts,
+) -> bool:
+    """Re-import of an existing row: count it unchanged, or set its fields and drop its old
+    unit links (the caller writes the new ones) and count it updated. True when updated."""
+    if same_links and all(getattr(record, key) == value for key, value in fields.items()):
+        counts.unchanged += 1
+        return False
+    for key, value in fields.items():
+        setattr(record, key, value)
+    for link in links:
+        session.delete(link)
+    session.flush()
+    counts.updated += 1
+    return True
 
 
 def _apply_indicator(
@@ -276,17 +292,9 @@ def _apply_indicator(
             .where(IndicatorUnit.indicator_id == indicator.id)
             .order_by(col(IndicatorUnit.position))
         ).all()
-        if [link.unit_id for link in current] == wanted and all(
-            getattr(indicator, k) == v for k, v in fields.items()
-        ):
-            counts.unchanged += 1
+        same_links = [link.unit_id for link in current] == wanted
+        if not _update(session, indicator, fields, current, same_links=same_links, counts=counts):
             return
-        for key, value in fields.items():
-            setattr(indicator, key, value)
-        for link in current:
-            session.delete(link)
-        session.flush()
-        counts.updated += 1
     assert indicator.id is not None
     for position, unit_id in enumerate(dict.fromkeys(wanted)):
         assert unit_id is not None
