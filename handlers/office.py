@@ -153,7 +153,7 @@ async def units_roster(update: Update, context: CustomContext) -> None:
     """/units: every unit with its liaisons and their phones (office eyes only)."""
     deps = context.deps
     with deps.db.session() as session:
-        rows = office.roster(session=session, at=deps.clock.now())
+        rows = office.roster(session=session, at=deps.clock.now(), tz=deps.settings.tz)
     registered = sum(row.registered for row in rows)
     await reply_to(update, context, Reply("roster", {"rows": rows, "registered": registered}))
 

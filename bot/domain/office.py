@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from bot.domain.invites import find_units
 from bot.domain.people import IdentityRef, Requester
 from bot.domain.replies import Reply
-from storage.models import AssignmentRole, OfficeRole
+from storage.models import AssignmentRole, OfficeRole, Submission
 from storage.repo_audit import add_audit_entry
 from storage.repo_people import (
     add_person_with_identity,
@@ -34,17 +35,25 @@ class RosterLiaison:
 class RosterRow:
     unit: str
     liaisons: tuple[RosterLiaison, ...]
+    last_report: str = ""  # YYYY-MM-DD (office time zone) of the latest submission, if any
 
     @property
     def registered(self) -> bool:
         return any(liaison.role == AssignmentRole.MAIN for liaison in self.liaisons)
 
 
-def roster(*, session: Session, at: datetime) -> list[RosterRow]:
-    """Every active unit of the campaign with its current liaisons, in the office's order."""
+def roster(*, session: Session, at: datetime, tz: tzinfo) -> list[RosterRow]:
+    """Every active unit of the campaign with its current liaisons and last report date."""
     campaign = get_default_campaign(session=session)
     if campaign is None or campaign.id is None:
         return []
+    last = dict(
+        session.exec(
+            select(Submission.unit_id, func.max(Submission.submitted_at)).group_by(
+                col(Submission.unit_id)
+            )
+        ).all()
+    )
     rows = []
     for unit in list_units(session=session, campaign_id=campaign.id):
         assert unit.id is not None
@@ -52,7 +61,9 @@ def roster(*, session: Session, at: datetime) -> list[RosterRow]:
             RosterLiaison(person.name, AssignmentRole(assignment.role), person.phone)
             for assignment, person in current_liaisons(session=session, unit_id=unit.id, at=at)
         )
-        rows.append(RosterRow(unit.display_name, liaisons))
+        when = last.get(unit.id)  # max() keeps the column type: an aware UTC datetime
+        shown = when.astimezone(tz).date().isoformat() if isinstance(when, datetime) else ""
+        rows.append(RosterRow(unit.display_name, liaisons, shown))
     return rows
 
 
@@ -105,7 +116,7 @@ def unit_list(*, session: Session, at: datetime) -> list[dict[str, object]]:
     campaign = get_default_campaign(session=session)
     if campaign is None or campaign.id is None:
         return []
-    registered = {row.unit for row in roster(session=session, at=at) if row.registered}
+    registered = {row.unit for row in roster(session=session, at=at, tz=UTC) if row.registered}
     return [
         {
             "full_name": unit.full_name,

@@ -274,6 +274,8 @@ async def test_office_sees_a_units_history(bot: BotHarness) -> None:
         assert staff.id is not None
         grant_office_role(session=session, person_id=staff.id, role=OfficeRole.STAFF)
     office = bot.world.user(9002, "刘洋")
+    [roster] = await bot.world.say(office, "/units")
+    assert "区教委：王芳（主） 13912345678，最近报送 2026-11-23" in roster.text
     [history] = await bot.world.say(office, "/unit 区教委")
     assert "区教委 报送记录" in history.text
     assert "2026-11：已报送（共 2 版，以第 2 版为准），11-23 提交，按时" in history.text
