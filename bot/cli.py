@@ -94,7 +94,7 @@ def demo(
         Path, typer.Option("--output", help="Where the transcript and files go.")
     ] = Path("demo-output"),
 ) -> None:
-    """Play a scripted month on a local fake Telegram: no token, no network."""
+    """Play a scripted scenario on a local fake Telegram: no token, no network."""
     from bot.demo import run_demo
 
     transcript = asyncio.run(run_demo(output, echo=typer.echo))
