@@ -9,8 +9,10 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot.domain.access import Permission
-from handlers.context import CustomContext, reply
+from bot.domain.replies import Reply
+from handlers.context import CustomContext
 from handlers.guard import guarded
+from handlers.replies import reply_to
 
 log = logging.getLogger(__name__)
 
@@ -20,11 +22,17 @@ async def start(update: Update, context: CustomContext) -> None:
     """Greet the user according to who they are."""
     who = context.requester
     if who.is_office:
-        await reply(update, context, "start_office", name=who.name, role=who.office_role)
+        await reply_to(
+            update, context, Reply("start_office", {"name": who.name, "role": who.office_role})
+        )
     elif who.is_liaison:
-        await reply(update, context, "start_liaison", name=who.name, units=who.unit_names)
+        await reply_to(
+            update, context, Reply("start_liaison", {"name": who.name, "units": who.unit_names})
+        )
     else:
-        await reply(update, context, "start_stranger", bot_name=context.bot.first_name)
+        await reply_to(
+            update, context, Reply("start_stranger", {"bot_name": context.bot.first_name})
+        )
 
 
 @guarded(Permission.ANYONE)
@@ -34,7 +42,7 @@ async def help_command(update: Update, context: CustomContext) -> None:
     template = (
         "help_office" if who.is_office else "help_liaison" if who.is_liaison else "help_stranger"
     )
-    await reply(update, context, template, admin=who.is_admin)
+    await reply_to(update, context, Reply(template, {"admin": who.is_admin}))
 
 
 @guarded(Permission.ANYONE)
@@ -42,14 +50,14 @@ async def unknown_command(update: Update, context: CustomContext) -> None:
     """Name the command we do not know and point to /help."""
     text = update.effective_message.text if update.effective_message else ""
     command = (text or "").split(maxsplit=1)[0].split("@", 1)[0]
-    await reply(update, context, "unknown_command", command=command)
+    await reply_to(update, context, Reply("unknown_command", {"command": command}))
 
 
 @guarded(Permission.ANYONE)
 async def free_text(update: Update, context: CustomContext) -> None:
     """Text outside any flow gets a hint, never an error."""
     who = context.requester
-    await reply(update, context, "free_text_hint", registered=who.is_registered)
+    await reply_to(update, context, Reply("free_text_hint", {"registered": who.is_registered}))
 
 
 @guarded(Permission.ANYONE)
@@ -58,7 +66,7 @@ async def unsupported(update: Update, context: CustomContext) -> None:
     message = update.effective_message
     log.info("unsupported message content in update %s", update.update_id)
     if message is not None:
-        await reply(update, context, "unsupported_content")
+        await reply_to(update, context, Reply("unsupported_content"))
 
 
 def build_handlers() -> list[BaseHandler[Any, CustomContext, Any]]:

@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.constants import MessageLimit, ParseMode
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.deps import Deps
 from bot.domain.people import IdentityRef, Requester, identify
-from messages.render import split_text
 from storage.models import Transport
 
 
@@ -73,13 +71,3 @@ def identity_of(update: Update) -> IdentityRef:
     if user is None:
         raise ValueError("update has no user")
     return IdentityRef(Transport.TELEGRAM, str(user.id), str(user.id), user.full_name)
-
-
-async def reply(update: Update, context: CustomContext, template: str, /, **values: Any) -> None:
-    """Render ``template`` and send it to the update's chat, split at Telegram's limit."""
-    chat = update.effective_chat
-    if chat is None:
-        return
-    text = context.deps.renderer.render(template, **values)
-    for piece in split_text(text, MessageLimit.MAX_TEXT_LENGTH):
-        await context.bot.send_message(chat.id, piece, parse_mode=ParseMode.HTML)

@@ -114,15 +114,18 @@ def units_of_person(*, session: Session, person_id: int, at: datetime) -> list[M
 
 
 def current_liaisons(
-    *, session: Session, unit_id: int, at: datetime
+    *, session: Session, at: datetime, unit_id: int | None = None
 ) -> list[tuple[LiaisonAssignment, Person]]:
-    """Who reports for the unit at ``at``: main liaison first, then backups."""
+    """Who reports for the unit (or, without ``unit_id``, for every unit, in one query) at
+    ``at``: main liaisons first, then backups."""
     query = (
         select(LiaisonAssignment, Person)
         .join(Person, col(Person.id) == col(LiaisonAssignment.person_id))
-        .where(LiaisonAssignment.unit_id == unit_id, _current(at))
+        .where(_current(at))
         .order_by(col(LiaisonAssignment.role).desc(), col(LiaisonAssignment.valid_from))
     )
+    if unit_id is not None:
+        query = query.where(LiaisonAssignment.unit_id == unit_id)
     return [(assignment, person) for assignment, person in session.exec(query)]
 
 

@@ -54,13 +54,14 @@ def roster(*, session: Session, at: datetime, tz: tzinfo) -> list[RosterRow]:
             )
         ).all()
     )
+    by_unit: dict[int, list[RosterLiaison]] = {}
+    for assignment, person in current_liaisons(session=session, at=at):
+        liaison = RosterLiaison(person.name, AssignmentRole(assignment.role), person.phone)
+        by_unit.setdefault(assignment.unit_id, []).append(liaison)
     rows = []
     for unit in list_units(session=session, campaign_id=campaign.id):
         assert unit.id is not None
-        liaisons = tuple(
-            RosterLiaison(person.name, AssignmentRole(assignment.role), person.phone)
-            for assignment, person in current_liaisons(session=session, unit_id=unit.id, at=at)
-        )
+        liaisons = tuple(by_unit.get(unit.id, ()))
         when = last.get(unit.id)  # max() keeps the column type: an aware UTC datetime
         shown = when.astimezone(tz).date().isoformat() if isinstance(when, datetime) else ""
         rows.append(RosterRow(unit.display_name, liaisons, shown))

@@ -116,7 +116,7 @@ def period_choice(*, session: Session, ctx: Context) -> Reply | None:
 
 def open_report(*, session: Session, ctx: Context) -> Reply:
     """Start the unit's report for the month, or resume it where it stands."""
-    draft = _draft(session, ctx)
+    draft = find_draft(session, ctx)
     if draft is None:
         latest = latest_submission(session=session, unit_id=_id(ctx.unit), period=ctx.period)
         draft = ReportDraft(
@@ -403,10 +403,6 @@ def _id(unit: MemberUnit) -> int:
 
 def find_draft(session: Session, ctx: Context) -> ReportDraft | None:
     """The unit's draft for the month, if one is being written."""
-    return _draft(session, ctx)
-
-
-def _draft(session: Session, ctx: Context) -> ReportDraft | None:
     query = select(ReportDraft).where(
         ReportDraft.unit_id == _id(ctx.unit), ReportDraft.period == str(ctx.period)
     )
