@@ -7,16 +7,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import Bot, BotCommand, Update
+from telegram.constants import MessageLimit
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
 from bot.config import Settings
 from bot.deps import Deps
-from handlers import all_handlers
+from bot.scheduler import Channel, Dispatcher
+from handlers import all_handlers, schedule
+from handlers.broadcast_sender import TelegramSender
 from handlers.context import AppData, CustomContext
 from handlers.errors import on_error
 from messages.render import LOCALES
 from storage.migrate import upgrade_database
+from storage.models import Transport
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +51,11 @@ def create_app(settings: Settings, *, deps: Deps | None = None) -> BotApplicatio
 
 
 async def _post_init(application: BotApplication) -> None:
-    """Publish the command menu in every locale; the configured language is the default."""
+    """Publish the command menu in every locale (the configured language is the default) and
+    start the scheduled messages."""
     deps = application.bot_data.deps
     assert deps is not None
+    await _start_dispatcher(application, deps)
     for locale in LOCALES:
         commands = _bot_commands(deps.renderer.render("bot_commands", locale=locale))
         language = locale.split("-")[0]
@@ -59,7 +65,31 @@ async def _post_init(application: BotApplication) -> None:
     log.info("bot @%s ready", application.bot.username)
 
 
+async def _start_dispatcher(application: BotApplication, deps: Deps) -> None:
+    """Bulk and scheduled messages go through the broadcaster on a Bot of their own: the
+    broadcaster paces them, so they must not also queue behind the handlers' rate limiter."""
+    settings = deps.settings
+    sender = Bot(
+        settings.require_token(),
+        base_url=settings.telegram_api_base_url,
+        base_file_url=settings.telegram_file_base_url,
+    )
+    await sender.initialize()
+    channel = Channel(TelegramSender(sender, deps.renderer), MessageLimit.MAX_TEXT_LENGTH)
+    application.bot_data.dispatcher = Dispatcher(deps, {Transport.TELEGRAM: channel})
+    application.bot_data.sender_bot = sender
+    if settings.reminder_tick_seconds and application.job_queue is not None:
+        application.job_queue.run_repeating(
+            schedule.tick,
+            interval=settings.reminder_tick_seconds,
+            first=1,
+            name="scheduled-messages",
+        )
+
+
 async def _post_shutdown(application: BotApplication) -> None:
+    if application.bot_data.sender_bot is not None:
+        await application.bot_data.sender_bot.shutdown()
     if application.bot_data.deps is not None:
         application.bot_data.deps.close()
 

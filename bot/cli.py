@@ -10,7 +10,7 @@ import asyncio
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -177,6 +177,50 @@ def deadlines(
         rows = year_deadlines(session=session, year=year)
     if not all(row.covered for row in rows):
         typer.echo(strip_markup(renderer.render("calendar_uncovered", year=year)), err=True)
+    typer.echo(strip_markup(renderer.render("deadlines_table", deadlines=rows)))
+
+
+@cli.command()
+def rule(
+    day: Annotated[
+        int | None, typer.Option("--day", min=1, max=31, help="Nominal due day (30: 每月30日前).")
+    ] = None,
+    shift: Annotated[
+        str | None, typer.Option("--shift", help="next or previous workday when it is not one.")
+    ] = None,
+    grace: Annotated[
+        int | None, typer.Option("--grace", min=0, max=20, help="Extra workdays after that.")
+    ] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", min=2000, max=2100, help="Due dates of this year.")
+    ] = None,
+    env_file: EnvFile = Path(".env"),
+) -> None:
+    """Show the reporting rule, or change it; then list this year's due dates."""
+    from dataclasses import replace
+
+    from bot.domain.calendar_admin import campaign_rule, set_campaign_rule, year_deadlines
+    from storage.models import ShiftDirection
+
+    settings = _settings(env_file)
+    if shift is not None and shift not in {d.value for d in ShiftDirection}:
+        _fail(f"--shift {shift!r}: expected next or previous")
+    with _session(settings) as session:
+        current = campaign_rule(session=session)
+        if day is not None or shift is not None or grace is not None:
+            wanted = replace(
+                current,
+                nominal_day=current.nominal_day if day is None else day,
+                shift=current.shift if shift is None else ShiftDirection(shift),
+                grace_workdays=current.grace_workdays if grace is None else grace,
+            )
+            if not set_campaign_rule(session=session, rule=wanted, actor_person_id=None):
+                _fail("no campaign yet: import the member units first (liaison-bot import)", 1)
+            current = wanted
+        year = year or datetime.now(settings.tz).year
+        rows = year_deadlines(session=session, year=year, rule=current)
+    renderer = Renderer(settings.language)
+    typer.echo(strip_markup(renderer.render("rule_summary", rule=current)))
     typer.echo(strip_markup(renderer.render("deadlines_table", deadlines=rows)))
 
 

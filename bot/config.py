@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
+    reminder_tick_seconds: int = Field(default=60, ge=0, le=3600)  # 0: no scheduled messages
 
     @field_validator("telegram_bot_token")
     @classmethod

@@ -15,11 +15,17 @@ import shutil
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from bot.app import create_app, running_application
+from bot.clock import ManualClock, SystemClock
 from bot.config import Settings
 from bot.deps import Deps
+from bot.domain.calendar_admin import campaign_rule, load_calendar
+from bot.domain.outbox import month_slots
+from bot.domain.periods import YearMonth
+from bot.domain.reminders import Step
 from bot.fakes.telegram import (
     FakeTelegram,
     FakeTelegramServer,
@@ -27,6 +33,7 @@ from bot.fakes.telegram import (
     SentMessage,
     TranscriptEvent,
 )
+from bot.scheduler import Dispatcher
 from storage.migrate import upgrade_database
 
 DEMO_TOKEN = "1000001:demo-token-not-a-secret"
@@ -79,6 +86,9 @@ class Transcript:
             }
             self._emit(f"{event.sender}：{mark.get(event.kind, '')}{event.text}")
 
+    def note(self, text: str) -> None:
+        self._emit(f"  ⏱ {text}")
+
     def _emit(self, line: str) -> None:
         self.lines.append(line)
         self.echo(line)
@@ -101,13 +111,17 @@ async def run_demo(output: Path, *, echo: Callable[[str], None]) -> Path:
             database_url=f"sqlite:///{data_dir / 'demo.db'}",
             data_dir=data_dir,
             office_admin_ids=(OFFICE_ADMIN_ID,),
+            reminder_tick_seconds=0,  # the scenario moves the clock and ticks itself
         )
         deps = Deps.from_settings(settings)
         upgrade_database(deps.db.engine)
         users = {p.telegram_id: world.user(p.telegram_id, p.name) for p in PEOPLE}
         transcript.names.update({uid: user.first_name for uid, user in users.items()})
-        async with running_application(create_app(settings, deps=deps)):
+        async with running_application(create_app(settings, deps=deps)) as application:
             await _play(world, users, transcript)
+            dispatcher = application.bot_data.dispatcher
+            assert dispatcher is not None
+            await _simulate_month(world, users, transcript, dispatcher)
     path = output / "transcript.txt"
     path.write_text("\n".join(transcript.lines).lstrip() + "\n", encoding="utf-8")
     return path
@@ -235,3 +249,41 @@ async def _play(world: FakeTelegram, users: dict[int, FakeUser], transcript: Tra
     transcript.scene("创建办查看联络员名册（手机号只在这里出现）")
     await world.say(office, "/units")
     await world.say(office, "/help")
+
+
+STEP_NAMES = {
+    Step.PROMPT: "月末报送提示（截止前5个工作日）",
+    Step.BEFORE: "截止前3个工作日",
+    Step.EVE: "截止前1个工作日",
+    Step.DUE: "截止日",
+    Step.OVERDUE: "截止后第1个工作日",
+    Step.DIGEST: "截止后第3个工作日：创建办汇总",
+}
+
+
+async def _simulate_month(
+    world: FakeTelegram, users: dict[int, FakeUser], transcript: Transcript, dispatcher: Dispatcher
+) -> None:
+    """Next month on a fast clock: the prompt to every unit with a liaison, reminders only to
+    the unit that has not reported, and the office digest — each sent once, on workdays."""
+    deps = dispatcher.deps
+    tz = deps.settings.tz
+    period = YearMonth.of(deps.clock.now().astimezone(tz).date()).next()
+    with deps.db.session() as session:
+        _, slots = month_slots(
+            period, campaign_rule(session=session), load_calendar(session=session), tz
+        )
+    transcript.scene(f"快进到 {period}：月末提示、截止提醒、创建办汇总（只提醒未报送的单位）")
+    zhou = users[ZHOU.telegram_id]
+    try:
+        for slot in slots:
+            deps.clock = ManualClock(slot.at + timedelta(minutes=1))
+            transcript.note(f"{slot.at:%Y-%m-%d %H:%M} {STEP_NAMES[slot.step]}")
+            since = len(world.messages_to(zhou.id))
+            await dispatcher.tick()
+            if slot.step == Step.PROMPT:  # 周磊 answers from the prompt; 王芳 does not
+                [prompt] = [m for m in world.messages_to(zhou.id)[since:] if m.buttons]
+                world.press_button(zhou, prompt, text=prompt.button_texts[-1])  # 本月无新进展
+                await world.wait_for_messages(zhou.id, since=since + 1)
+    finally:
+        deps.clock = SystemClock()

@@ -13,7 +13,7 @@ from typing import Any
 
 from telegram.ext import BaseHandler
 
-from handlers import calendar, cancel, common, importing, office, registration, report
+from handlers import calendar, cancel, common, importing, office, registration, report, schedule
 from handlers.context import CustomContext
 
 HandlerList = Sequence[BaseHandler[Any, CustomContext, Any]]
@@ -31,6 +31,7 @@ def all_handlers() -> dict[int, HandlerList]:
             *office.build_handlers(),
             *importing.build_handlers(),
             *calendar.build_handlers(),
+            *schedule.build_handlers(),
             *common.build_handlers(),
             *common.build_fallbacks(),
         ],

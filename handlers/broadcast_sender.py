@@ -9,6 +9,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
 from bot.broadcast import Outgoing, Rejected, RetryLater, Unreachable
+from handlers.replies import inline_markup
+from messages.render import Renderer
 
 UNREACHABLE_HINTS = ("chat not found", "user is deactivated", "bot was blocked")
 
@@ -16,13 +18,16 @@ UNREACHABLE_HINTS = ("chat not found", "user is deactivated", "bot was blocked")
 class TelegramSender:
     """Sends through a Bot with no rate limiter of its own: the broadcaster does the pacing."""
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, renderer: Renderer | None = None) -> None:
         self.bot = bot
+        self.renderer = renderer or Renderer()
 
     async def __call__(self, message: Outgoing) -> None:
+        """``message.extra``, when set, holds the domain's buttons for this message."""
+        markup = inline_markup(message.extra or (), self.renderer)
         try:
             await self.bot.send_message(
-                message.chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=message.extra
+                message.chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=markup
             )
         except RetryAfter as exc:
             delay = exc.retry_after

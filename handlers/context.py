@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.deps import Deps
 from bot.domain.people import IdentityRef, Requester, identify
+from bot.scheduler import Dispatcher
 from storage.models import Transport
 
 
 class AppData:
-    """``application.bot_data``: holds the one ``Deps`` instance, set by ``create_app``."""
+    """``application.bot_data``: the one ``Deps`` instance (set by ``create_app``) and the
+    dispatcher of scheduled and bulk messages (set when the application starts)."""
 
     deps: Deps | None = None
+    dispatcher: Dispatcher | None = None
+    sender_bot: Bot | None = None
 
 
 class CustomContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], AppData]):
@@ -41,6 +45,13 @@ class CustomContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
     @requester.setter
     def requester(self, who: Requester) -> None:
         self._requester = who
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        dispatcher = self.bot_data.dispatcher
+        if dispatcher is None:
+            raise RuntimeError("the application was not started: no dispatcher")
+        return dispatcher
 
     @property
     def deps(self) -> Deps:

@@ -17,29 +17,37 @@ from telegram import (
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot.domain.replies import Keyboard, Notice, Reply
+from bot.domain.replies import Button, Keyboard, Notice, Reply
 from handlers.context import CustomContext
 from messages.render import Renderer, split_text
 from storage.models import Transport
 
 log = logging.getLogger(__name__)
 
+Buttons = tuple[tuple[Button, ...], ...]
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+
+
+def inline_markup(buttons: Buttons, renderer: Renderer) -> InlineKeyboardMarkup | None:
+    """The domain's buttons as an inline keyboard (None when there are none)."""
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    renderer.button_label(b.label, **b.values), callback_data=b.data
+                )
+                for b in row
+            ]
+            for row in buttons
+        ]
+    )
 
 
 def markup_for(reply: Reply, renderer: Renderer) -> Markup:
     if reply.buttons:
-        return InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        renderer.button_label(b.label, **b.values), callback_data=b.data
-                    )
-                    for b in row
-                ]
-                for row in reply.buttons
-            ]
-        )
+        return inline_markup(reply.buttons, renderer)
     if reply.keyboard == Keyboard.ASK_PHONE:
         return ReplyKeyboardMarkup(
             [

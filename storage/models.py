@@ -494,3 +494,30 @@ class SubmissionIndicatorValue(SQLModel, table=True):
     numerator: float | None = None
     denominator: float | None = None
     skipped: bool = False
+
+
+class DeliveryStatus(StrEnum):
+    CLAIMED = "claimed"  # an instance took it and is sending
+    SENT = "sent"
+    BLOCKED = "blocked"  # the person blocked the bot or left: the office is told
+    FAILED = "failed"  # still failing after every retry
+
+
+class Delivery(SQLModel, table=True):
+    """The log of scheduled and bulk messages: one row per (kind, subject, period, recipient).
+
+    The unique key is what makes reminders exactly-once across restarts and instances: a
+    sender first claims the row (insert; a conflict means someone else has it), then sends.
+    """
+
+    __table_args__ = (UniqueConstraint("kind", "subject", "period", "recipient_person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=24)  # prompt, before, eve, due, overdue, digest, task_soon …
+    subject: str = Field(max_length=40)  # "u12" (a unit), "t3u12" (a task of a unit), "y2027"
+    period: str = Field(max_length=24)  # "2026-11", a task deadline, a day of a 催报
+    recipient_person_id: int = Field(foreign_key="person.id", index=True)
+    status: DeliveryStatus = Field(default=DeliveryStatus.CLAIMED, sa_type=String(16))
+    claimed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    detail: str = Field(default="", max_length=500)

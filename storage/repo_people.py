@@ -217,3 +217,34 @@ def set_office_role(
         current.granted_by_person_id = by_person_id
     session.add(current)
     session.flush()
+
+
+def office_person_ids(
+    *,
+    session: Session,
+    transport: Transport,
+    bootstrap_external_ids: Iterable[str],
+    admins_only: bool,
+) -> list[int]:
+    """People who hold an office role (or only admins), plus the admins named in settings."""
+    roles = [OfficeRole.ADMIN] if admins_only else [OfficeRole.ADMIN, OfficeRole.STAFF]
+    granted = select(OfficeUser.person_id).where(
+        col(OfficeUser.role).in_(roles), col(OfficeUser.revoked_at).is_(None)
+    )
+    bootstrap = select(ChatIdentity.person_id).where(
+        ChatIdentity.transport == transport,
+        col(ChatIdentity.external_id).in_(list(bootstrap_external_ids)),
+    )
+    query = select(Person.id).where(or_(col(Person.id).in_(granted), col(Person.id).in_(bootstrap)))
+    return [person_id for person_id in session.exec(query.order_by(col(Person.id))) if person_id]
+
+
+def identities_by_person(
+    *, session: Session, person_ids: Iterable[int]
+) -> dict[int, list[ChatIdentity]]:
+    """Each person's chat identities, oldest first, in one query."""
+    query = select(ChatIdentity).where(col(ChatIdentity.person_id).in_(sorted(set(person_ids))))
+    found: dict[int, list[ChatIdentity]] = {}
+    for identity in session.exec(query.order_by(col(ChatIdentity.id))):
+        found.setdefault(identity.person_id, []).append(identity)
+    return found

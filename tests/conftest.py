@@ -75,6 +75,7 @@ def make_settings(tmp_path: Path, database_url: str) -> Any:
             "telegram_bot_token": TEST_TOKEN,
             "database_url": database_url,
             "data_dir": tmp_path / "data",
+            "reminder_tick_seconds": 0,  # tests drive the schedule's tick themselves
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)

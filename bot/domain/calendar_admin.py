@@ -99,6 +99,26 @@ def campaign_rule(*, session: Session) -> Rule:
     return Rule(row.nominal_day, row.shift, row.grace_workdays)
 
 
+def set_campaign_rule(*, session: Session, rule: Rule, actor_person_id: int | None) -> bool:
+    """Store the office's reporting rule; False when there is no campaign yet."""
+    campaign = get_default_campaign(session=session)
+    if campaign is None or campaign.id is None:
+        return False
+    row = session.get(ReportingRule, campaign.id) or ReportingRule(campaign_id=campaign.id)
+    row.nominal_day, row.shift, row.grace_workdays = (
+        rule.nominal_day,
+        rule.shift,
+        rule.grace_workdays,
+    )
+    session.add(row)
+    add_audit_entry(
+        session=session, action="rule_set", actor_person_id=actor_person_id,
+        nominal_day=str(rule.nominal_day), shift=str(rule.shift), grace=str(rule.grace_workdays),
+    )  # fmt: skip
+    session.flush()
+    return True
+
+
 def year_deadlines(*, session: Session, year: int, rule: Rule | None = None) -> list[DueDate]:
     calendar = load_calendar(session=session)
     rule = rule or campaign_rule(session=session)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel import select
 
 from bot.deps import Deps
@@ -97,3 +99,12 @@ def seed_backup(deps: Deps, *, telegram_id: int, name: str, unit_name: str) -> N
             role=AssignmentRole.BACKUP,
             valid_from=deps.clock.now(),
         )
+
+
+def backdate_units(deps: Deps, when: datetime) -> None:
+    """Make every unit look as if it joined the campaign at ``when`` (units owe reports only
+    for months after they joined, and a test's simulated month may lie before today)."""
+    with deps.db.session() as session:
+        for unit in session.exec(select(MemberUnit)):
+            unit.created_at = when
+            session.add(unit)

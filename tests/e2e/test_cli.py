@@ -124,6 +124,12 @@ def test_demo_runs_offline_and_writes_a_transcript(tmp_path: Path) -> None:
     assert "任务进度 1/" in transcript
     assert "滞后（宣传栏更新经费待落实）" in transcript
     assert "已记录：区教委" in transcript and "本月无新进展" in transcript
+    month = transcript.split("── 快进到 ")[1]  # next month on a fast clock
+    assert "工作进展开始报送" in month.split("截止前3个工作日")[0]
+    assert month.count("机器人 → 周磊：⏰") == 0  # 周磊 answered the prompt: no reminders
+    assert month.count("机器人 → 王芳：⏰") == 3  # T-3, T-1, T
+    assert month.count("机器人 → 王芳：❗") == 1  # overdue, once
+    assert "未报：区卫生健康委" in month and "区总工会、卫星湖街道" in month
     assert "抱歉" not in transcript  # no error replies anywhere in the scenario
     assert transcript.strip() in result.stdout
 
@@ -338,3 +344,21 @@ def test_a_new_year_is_flagged_until_the_office_enters_the_notice(tmp_path: Path
     assert "已删除 7 天" in removed.stdout
     bad = run_cli("calendar", "set", "2027-02-30", "holiday", cwd=tmp_path, env=env)
     assert bad.returncode == 2
+
+
+def test_the_office_changes_the_reporting_rule(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"}
+    none = run_cli("rule", "--day", "25", cwd=tmp_path, env=env)
+    assert none.returncode == 1 and "import the member units first" in none.stderr
+    units = Path(__file__).parents[2] / "bot" / "demo_data" / "成员单位.csv"
+    assert run_cli("import", str(units), cwd=tmp_path, env=env).returncode == 0
+    shown = run_cli("rule", "--year", "2026", cwd=tmp_path, env=env).stdout.splitlines()
+    assert shown[0].startswith("报送规则：每月30日前") and "顺延" in shown[0]
+    assert shown[5] == "2026-05\t2026-06-01\t5月30日为周六，顺延至下一个工作日"
+    changed = run_cli("rule", "--shift", "previous", "--year", "2026", cwd=tmp_path, env=env)
+    assert "提前至上一个工作日" in changed.stdout.splitlines()[0]
+    assert "2026-05\t2026-05-29\t5月30日为周六，提前至上一个工作日" in changed.stdout
+    again = run_cli("deadlines", "--year", "2026", cwd=tmp_path, env=env).stdout
+    assert "2026-05\t2026-05-29" in again  # stored: every later command uses it
+    bad = run_cli("rule", "--shift", "sideways", cwd=tmp_path, env=env)
+    assert bad.returncode == 2 and "next or previous" in bad.stderr

@@ -38,6 +38,7 @@ CORE_TABLES = {
     "active_report",
     "submission",
     "evidence",
+    "delivery",
     "draft_task_status",
     "submission_task_status",
     "draft_indicator_value",

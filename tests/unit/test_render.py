@@ -8,12 +8,27 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.domain.due_dates import Rule
 from bot.fakes.telegram.html import html_to_plain
 from messages.render import LOCALES, Renderer, split_text
+from storage.models import ShiftDirection
 
 # One sample context per template: adding a template without a sample fails the test below.
 SAMPLES: dict[str, dict[str, Any]] = {
     "bot_commands": {},
+    "reminder": {"step": "before", "unit": "区教委", "period": "2026-09", "due": "2026-09-30",
+                 "weekday": 3},
+    "digest": {"period": "2026-09", "due": "2026-09-30", "total": 3, "on_time": 1,
+               "late": [("区教委", 2)], "missing": ["区民政局"], "no_liaison": ["区总工会"],
+               "no_progress": 1, "on_time_rate": 33},
+    "task_alert": {"kind": "task_soon", "items": [{"code": "1.1", "content": "建设健康步道",
+                   "deadline": "2026-10-16", "deadline_raw": "2026年10月中旬"}]},
+    "blocked_notice": {"items": [{"name": "李强", "units": ["区教委"]}]},
+    "rule_summary": {"rule": Rule(nominal_day=25, shift=ShiftDirection.PREVIOUS, grace_workdays=2)},
+    "remind_liaison": {"unit": "区教委", "period": "2026-09", "due": "2026-09-30"},
+    "remind_preview": {"period": "2026-09", "missing": ["区教委", "区民政局"]},
+    "remind_done": {"outside_hours": False, "units": ["区教委"], "skipped": ["区民政局"],
+                    "unknown": ["某局"], "blocked": 1},
     "error_generic": {},
     "free_text_hint": {"registered": True},
     "help_liaison": {},
@@ -213,8 +228,10 @@ def test_every_button_label_exists(renderer: Renderer, locale: str) -> None:
              "discard", "resume", "section_work", "section_problems", "section_coordination",
              "section_plan", "section_evidence", "section_tasks", "status_on_track",
              "status_ahead", "status_behind", "status_stalled", "status_done",
-             "status_no_progress", "section_indicators"]  # fmt: skip
-    with_values = [("unit", {"name": "区教委"}), ("late_month", {"period": "2026-11"}),
+             "status_no_progress", "section_indicators", "start_report"]  # fmt: skip
+    with_values: list[tuple[str, dict[str, Any]]] = [
+                   ("unit", {"name": "区教委"}), ("late_month", {"period": "2026-11"}),
+                   ("remind_all", {"count": 3}),
                    ("this_month", {"period": "2026-12"})]  # fmt: skip
     for name, values in [*[(n, {}) for n in names], *with_values]:
         assert renderer.button_label(name, locale=locale, **values)

@@ -1,0 +1,179 @@
+"""Send what the schedule owes, exactly once: claim in the delivery log, send, record.
+
+One periodic tick (``Dispatcher.tick``) asks ``bot.domain.outbox`` what is due now, claims
+each message's log keys (a unique insert: another instance or an earlier tick that holds a key
+wins, and the message is not sent again), sends the claimed messages through the one
+``Broadcaster`` (rate limits, 429s, retries) and records each outcome in the log. The office's
+催报 goes the same way. No job store: after downtime the next tick simply finds what is due.
+
+It knows no chat platform: each transport registers a ``Channel`` (a broadcaster ``Sender``
+that understands the domain's buttons, and its message-length limit).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.broadcast import Broadcaster, Limits, Outcome, Outgoing, Sender
+from bot.deps import Deps
+from bot.domain import outbox
+from bot.domain.outbox import Item, Office, Planned
+from messages.render import split_text
+from storage.models import DeliveryStatus, Transport
+from storage.repo_deliveries import claim, finish
+from storage.repo_people import identities_by_person, office_person_ids
+
+log = logging.getLogger(__name__)
+
+STATUS = {
+    Outcome.SENT: DeliveryStatus.SENT,
+    Outcome.BLOCKED: DeliveryStatus.BLOCKED,
+    Outcome.FAILED: DeliveryStatus.FAILED,
+}
+SEVERITY = (Outcome.SENT, Outcome.FAILED, Outcome.BLOCKED)  # a message's worst piece counts
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    send: Sender  # gets ``Outgoing.extra`` = the domain's buttons, for the last piece only
+    max_text: int
+
+
+@dataclass
+class DispatchReport:
+    planned: int = 0
+    claimed: int = 0
+    outcomes: dict[Outcome, int] = field(default_factory=dict)
+
+    def count(self, outcome: Outcome) -> int:
+        return self.outcomes.get(outcome, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class _Claimed:
+    message: Planned
+    items: tuple[tuple[Item, int], ...]  # each item with its delivery-log id
+
+
+class Dispatcher:
+    def __init__(
+        self, deps: Deps, channels: Mapping[Transport, Channel], limits: Limits | None = None
+    ) -> None:
+        self.deps = deps
+        self.channels = dict(channels)
+        self.limits = limits
+
+    async def tick(self) -> DispatchReport:
+        """Send whatever the schedule owes now (nothing outside working hours)."""
+        deps = self.deps
+        with deps.db.session() as session:
+            planned = outbox.plan(
+                session=session, now=deps.clock.now(), tz=deps.settings.tz, office=self.office()
+            )
+        return await self.dispatch(planned)
+
+    def office(self) -> Office:
+        bootstrap = [str(user_id) for user_id in self.deps.settings.office_admin_ids]
+        with self.deps.db.session() as session:
+            ids = {
+                admins_only: tuple(
+                    office_person_ids(
+                        session=session,
+                        transport=Transport.TELEGRAM,
+                        bootstrap_external_ids=bootstrap,
+                        admins_only=admins_only,
+                    )
+                )
+                for admins_only in (False, True)
+            }
+        return Office(everyone=ids[False], admins=ids[True])
+
+    async def dispatch(self, planned: list[Planned]) -> DispatchReport:
+        """Claim, send and record ``planned``; messages someone else claimed are left alone."""
+        report = DispatchReport(planned=len(planned))
+        claimed = self._claim(planned)
+        report.claimed = len(claimed)
+        if not claimed:
+            return report
+        outgoing, unreachable = self._outgoing(claimed)
+        results: dict[int, Outcome] = dict.fromkeys(unreachable, Outcome.FAILED)
+        details: dict[int, str] = dict.fromkeys(unreachable, "no chat identity to reach")
+
+        def record(message: Outgoing, outcome: Outcome, detail: str) -> None:
+            index = int(message.key.split(":")[0])
+            previous = results.get(index, Outcome.SENT)
+            results[index] = max(previous, outcome, key=SEVERITY.index)
+            if detail:
+                details[index] = detail
+
+        if outgoing:
+            await Broadcaster(self._send, self.limits).deliver(outgoing, on_result=record)
+        now = self.deps.clock.now()
+        with self.deps.db.session() as session:
+            for index, entry in enumerate(claimed):
+                outcome = results.get(index, Outcome.FAILED)
+                report.outcomes[outcome] = report.outcomes.get(outcome, 0) + 1
+                for _, delivery_id in entry.items:
+                    finish(
+                        session=session, delivery_id=delivery_id, status=STATUS[outcome],
+                        detail=details.get(index, ""), at=now,
+                    )  # fmt: skip
+        return report
+
+    def _claim(self, planned: list[Planned]) -> list[_Claimed]:
+        """Take each message's log keys in one transaction, committed before anything is sent."""
+        now = self.deps.clock.now()
+        claimed = []
+        with self.deps.db.session() as session:
+            for message in planned:
+                taken = []
+                for item in message.items:
+                    delivery_id = claim(session=session, key=item.key, at=now)
+                    if delivery_id is not None:
+                        taken.append((item, delivery_id))
+                if taken:
+                    claimed.append(_Claimed(message, tuple(taken)))
+        return claimed
+
+    def _outgoing(self, claimed: list[_Claimed]) -> tuple[list[Outgoing], list[int]]:
+        """Render each claimed message for its recipient's chat; the ones nobody can reach."""
+        with self.deps.db.session() as session:
+            identities = identities_by_person(
+                session=session, person_ids=[entry.message.person_id for entry in claimed]
+            )
+        renderer = self.deps.renderer
+        outgoing, unreachable = [], []
+        for index, entry in enumerate(claimed):
+            identity = next(
+                (
+                    i
+                    for i in identities.get(entry.message.person_id, [])
+                    if i.transport in self.channels
+                ),
+                None,
+            )
+            if identity is None:
+                unreachable.append(index)
+                continue
+            channel = self.channels[Transport(identity.transport)]
+            values = dict(entry.message.values)
+            values["items"] = [dict(item.values) for item, _ in entry.items]
+            text = renderer.render(entry.message.template, **values)
+            pieces = list(split_text(text, channel.max_text))
+            for number, piece in enumerate(pieces):
+                last = number == len(pieces) - 1
+                outgoing.append(
+                    Outgoing(
+                        identity.chat_id,
+                        piece,
+                        key=f"{index}:{number}:{identity.transport}",
+                        extra=entry.message.buttons if last else (),
+                    )
+                )
+        return outgoing, unreachable
+
+    async def _send(self, message: Outgoing) -> None:
+        transport = Transport(message.key.rsplit(":", 1)[1])
+        await self.channels[transport].send(message)
