@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     reminder_tick_seconds: int = Field(default=60, ge=0, le=3600)  # 0: no scheduled messages
+    bulletin_title: str = ""  # 简报 title; empty: the default wording
+    bulletin_office: str = ""  # 编发单位; empty: the campaign's office name
+    bulletin_to: str = ""  # 报：
+    bulletin_cc: str = ""  # 送：
+    bulletin_distribute: str = ""  # 发：
 
     @field_validator("telegram_bot_token")
     @classmethod

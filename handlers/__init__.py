@@ -13,7 +13,17 @@ from typing import Any
 
 from telegram.ext import BaseHandler
 
-from handlers import calendar, cancel, common, importing, office, registration, report, schedule
+from handlers import (
+    calendar,
+    cancel,
+    common,
+    importing,
+    office,
+    registration,
+    report,
+    schedule,
+    summary,
+)
 from handlers.context import CustomContext
 
 HandlerList = Sequence[BaseHandler[Any, CustomContext, Any]]
@@ -32,6 +42,7 @@ def all_handlers() -> dict[int, HandlerList]:
             *importing.build_handlers(),
             *calendar.build_handlers(),
             *schedule.build_handlers(),
+            *summary.build_handlers(),
             *common.build_handlers(),
             *common.build_fallbacks(),
         ],

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
 TEMPLATE_ROOT = Path(__file__).parent
 LOCALES = ("zh-CN", "en")
@@ -47,8 +48,17 @@ class Renderer:
 
     def button_label(self, name: str, /, *, locale: str | None = None, **values: Any) -> str:
         """A button's text: the macro ``name`` in the locale's ``buttons.j2``."""
+        return self._macro("buttons", name, locale, values)
+
+    def label(self, name: str, /, *, locale: str | None = None, **values: Any) -> str:
+        """A short text for files (sheet names, column headers, statuses): ``labels.j2``.
+
+        Plain text, not HTML: values are not escaped (a unit called "A&B" stays "A&B")."""
+        return Markup(self._macro("labels", name, locale, values)).unescape()
+
+    def _macro(self, file: str, name: str, locale: str | None, values: dict[str, Any]) -> str:
         environment = self._environments[locale or self.default_locale]
-        macro = getattr(environment.get_template("buttons.j2").module, name)
+        macro = getattr(environment.get_template(f"{file}.j2").module, name)
         return str(macro(**values)).strip()
 
     def template_names(self, locale: str) -> list[str]:

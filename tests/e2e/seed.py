@@ -8,7 +8,19 @@ from sqlmodel import select
 
 from bot.deps import Deps
 from bot.domain.invites import issue_invites
-from storage.models import AssignmentRole, MemberUnit, Transport, UnitCategory
+from storage.models import (
+    AssignmentRole,
+    Evidence,
+    EvidenceKind,
+    MemberUnit,
+    Submission,
+    SubmissionKind,
+    SubmissionTaskStatus,
+    Task,
+    TaskStatus,
+    Transport,
+    UnitCategory,
+)
 from storage.repo_people import add_person_with_identity, assign_liaison
 from storage.repo_units import add_unit, create_campaign, get_default_campaign
 
@@ -108,3 +120,51 @@ def backdate_units(deps: Deps, when: datetime) -> None:
         for unit in session.exec(select(MemberUnit)):
             unit.created_at = when
             session.add(unit)
+
+
+def seed_report(
+    deps: Deps,
+    *,
+    unit_name: str,
+    period: str,
+    submitted_at: datetime,
+    workdays_late: int = 0,
+    work_done: str = "开展健康讲座2场。",
+    problems: str = "",
+    next_plan: str = "",
+    no_progress: bool = False,
+    photos: tuple[tuple[bytes, str], ...] = (),
+    task_statuses: tuple[tuple[str, TaskStatus, str], ...] = (),
+) -> int:
+    """A submitted report as the chat flow leaves it (photos stored, statuses snapshotted)."""
+    with deps.db.session() as session:
+        unit = session.exec(select(MemberUnit).where(MemberUnit.full_name == unit_name)).one()
+        assert unit.id is not None
+        submission = Submission(
+            unit_id=unit.id, period=period, work_done="" if no_progress else work_done,
+            problems=problems, next_plan=next_plan, submitted_at=submitted_at,
+            due_date=submitted_at.date(), workdays_late=workdays_late, photo_count=len(photos),
+            kind=SubmissionKind.NO_PROGRESS if no_progress else SubmissionKind.REPORT,
+        )  # fmt: skip
+        session.add(submission)
+        session.flush()
+        assert submission.id is not None
+        for number, (data, caption) in enumerate(photos):
+            stored = deps.files.put_bytes(data)
+            session.add(
+                Evidence(
+                    unit_id=unit.id, period=period, sha256=stored.sha256,
+                    kind=EvidenceKind.PHOTO, file_name=f"photo{number}.jpg",
+                    mime_type="image/jpeg", size=stored.size, caption=caption,
+                    received_at=submitted_at,
+                )
+            )  # fmt: skip
+        for code, status, reason in task_statuses:
+            task = session.exec(select(Task).where(Task.code == code)).one()
+            assert task.id is not None
+            session.add(
+                SubmissionTaskStatus(
+                    submission_id=submission.id, task_id=task.id, status=status, reason=reason
+                )
+            )
+        return submission.id

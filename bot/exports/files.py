@@ -1,0 +1,72 @@
+"""Make the office's files for a month: what the chat and the command line both hand out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.deps import Deps
+from bot.domain.periods import YearMonth
+from bot.domain.summary import evidence_of
+from bot.exports.archive import build_archives
+from bot.exports.bulletin import Masthead, build_bulletin
+from bot.exports.workbook import build_workbook
+from storage.repo_units import get_default_campaign
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+ZIP = "application/zip"
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFile:
+    name: str
+    data: bytes
+    mime_type: str
+
+
+def workbook_file(deps: Deps, period: YearMonth) -> ExportFile:
+    with deps.db.session() as session:
+        data = build_workbook(
+            session=session, period=period, now=deps.clock.now(), tz=deps.settings.tz,
+            renderer=deps.renderer,
+        )  # fmt: skip
+    return ExportFile(f"{period}_{deps.renderer.label('file_summary')}.xlsx", data, XLSX)
+
+
+def bulletin_file(deps: Deps, period: YearMonth, *, issue: int | None = None) -> ExportFile:
+    settings = deps.settings
+    with deps.db.session() as session:
+        campaign = get_default_campaign(session=session)
+        office = settings.bulletin_office or (campaign.office_name if campaign else "")
+        masthead = Masthead(
+            title=settings.bulletin_title,
+            office=office or deps.renderer.label("default_office"),
+            issue=issue or period.month,
+            to=settings.bulletin_to,
+            cc=settings.bulletin_cc,
+            distribute=settings.bulletin_distribute,
+        )
+        data = build_bulletin(
+            session=session, period=period, now=deps.clock.now(), tz=settings.tz,
+            renderer=deps.renderer, files=deps.files, masthead=masthead,
+        )  # fmt: skip
+    return ExportFile(f"{period}_{deps.renderer.label('file_bulletin')}.docx", data, DOCX)
+
+
+def archive_files(deps: Deps, period: YearMonth, *, max_bytes: int) -> list[ExportFile]:
+    """The month's photos and files; several parts when one ZIP would exceed ``max_bytes``."""
+    with deps.db.session() as session:
+        photos = evidence_of(session=session, periods=[period])
+    parts = list(
+        build_archives(
+            photos=photos, files=deps.files, tz=deps.settings.tz, renderer=deps.renderer,
+            max_bytes=max_bytes,
+        )
+    )  # fmt: skip
+    stem = f"{period}_{deps.renderer.label('file_photos')}"
+    if len(parts) == 1:
+        return [ExportFile(f"{stem}.zip", parts[0], ZIP)]
+    return [
+        ExportFile(f"{stem}_{number}-{len(parts)}.zip", data, ZIP)
+        for number, data in enumerate(parts, 1)
+    ]
