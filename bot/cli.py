@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -20,8 +21,10 @@ from sqlmodel import Session
 
 from bot import __version__
 from bot.config import Settings, load_settings
+from bot.domain.periods import YearMonth
 from bot.errors import ConfigError
 from messages.render import Renderer, strip_markup
+from storage.migrate import upgrade_database
 
 cli = typer.Typer(
     name="liaison-bot",
@@ -114,7 +117,6 @@ def import_command(
     from bot.domain.importing.readers import ImportFileError
     from bot.domain.importing.report import report_values
     from storage.db import Database
-    from storage.migrate import upgrade_database
 
     settings = _settings(env_file)
     renderer = Renderer(settings.language)
@@ -224,6 +226,86 @@ def rule(
     typer.echo(strip_markup(renderer.render("deadlines_table", deadlines=rows)))
 
 
+def _period_option(value: str) -> YearMonth:
+    try:
+        return YearMonth.parse(value)
+    except ValueError:
+        _fail(f"--period {value!r}: expected YYYY-MM")
+
+
+@cli.command()
+def summary(
+    period: Annotated[str, typer.Option("--period", help="YYYY-MM")],
+    env_file: EnvFile = Path(".env"),
+) -> None:
+    """A month's reporting as text: counts, missing and late units, tasks behind."""
+    from bot.deps import Deps
+    from bot.domain.outbox import digest_values
+    from bot.domain.summary import month_summary
+
+    settings = _settings(env_file)
+    month = _period_option(period)
+    deps = Deps.from_settings(settings)
+    try:
+        upgrade_database(deps.db.engine)
+        with deps.db.session() as session:
+            found = month_summary(
+                session=session, period=month, now=deps.clock.now(), tz=settings.tz
+            )
+    except OperationalError as exc:
+        _fail(_database_problem(settings, exc), code=1)
+    finally:
+        deps.close()
+    values = {**digest_values(found.standing), "behind": found.behind, "cli": True}
+    typer.echo(strip_markup(deps.renderer.render("summary", **values)))
+
+
+@cli.command()
+def export(
+    period: Annotated[str, typer.Option("--period", help="YYYY-MM")],
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Excel 汇总表 to write.")] = None,
+    docx: Annotated[Path | None, typer.Option("--docx", help="Word 工作简报 to write.")] = None,
+    zip_file: Annotated[Path | None, typer.Option("--zip", help="Photo archive to write.")] = None,
+    issue: Annotated[
+        int | None, typer.Option("--issue", min=1, help="简报期数 (default: the month).")
+    ] = None,
+    env_file: EnvFile = Path(".env"),
+) -> None:
+    """Write the month's Excel 汇总表, Word 工作简报 and photo archive (all three, named by
+    month in the current folder, unless some are chosen with --xlsx/--docx/--zip)."""
+    from bot.deps import Deps
+    from bot.exports.files import ExportFile, archive_files, bulletin_file, workbook_file
+
+    settings = _settings(env_file)
+    month = _period_option(period)
+    deps = Deps.from_settings(settings)
+    chosen = {"xlsx": xlsx, "docx": docx, "zip": zip_file}
+    if not any(chosen.values()):
+        chosen = dict.fromkeys(chosen, Path())
+    makers: dict[str, Callable[[], list[ExportFile]]] = {
+        "xlsx": lambda: [workbook_file(deps, month)],
+        "docx": lambda: [bulletin_file(deps, month, issue=issue)],
+        "zip": lambda: archive_files(deps, month, max_bytes=2**62),
+    }
+    wanted = [(kind, target) for kind, target in chosen.items() if target is not None]
+    written = []
+    try:
+        upgrade_database(deps.db.engine)
+        with typer.progressbar(wanted, label=f"{month}", file=sys.stderr) as steps:
+            for kind, target in steps:
+                for made in makers[kind]():
+                    path = target / made.name if target.is_dir() else target
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_bytes(made.data)
+                    written.append(path)
+    except OperationalError as exc:
+        _fail(_database_problem(settings, exc), code=1)
+    finally:
+        deps.close()
+    for path in written:
+        typer.echo(str(path))
+
+
 calendar_cli = typer.Typer(help="The workday calendar: holidays and 调休 the office enters.")
 cli.add_typer(calendar_cli, name="calendar", no_args_is_help=True)
 
@@ -298,7 +380,6 @@ def _days(spec: str) -> list[date]:
 @contextmanager
 def _session(settings: Settings) -> Iterator[Session]:
     from storage.db import Database
-    from storage.migrate import upgrade_database
 
     database = Database.from_url(settings.database_url)
     try:

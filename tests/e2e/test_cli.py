@@ -28,7 +28,11 @@ def clean_env(**values: str) -> dict[str, str]:
         "DATA_DIR", "OFFICE_ADMIN_IDS", "TIMEZONE", "LANGUAGE", "WEBHOOK_URL", "WEBHOOK_SECRET",
         "WEBHOOK_LISTEN", "WEBHOOK_PORT",
     }  # fmt: skip
-    env = {k: v for k, v in os.environ.items() if k.upper() not in names}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k.upper() not in names and not k.upper().startswith(("BULLETIN_", "REMINDER_"))
+    }
     env.update(values)
     return env
 

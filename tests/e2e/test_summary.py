@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from typing import Any
 
 import pytest
 from docx import Document
@@ -92,6 +93,12 @@ async def month_with_reports(bot: BotHarness) -> dict[int, FakeUser]:
     users = {uid: bot.world.user(uid, name) for uid, name in ((ADMIN, "陈静"), (WANG, "王芳"))}
     await bot.world.say(users[ADMIN], "/start")
     return users
+
+
+def east_asia_font(element: Any) -> str | None:
+    """The font Word uses for CJK characters: w:rPr/w:rFonts/@w:eastAsia."""
+    fonts = element.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
+    return None if fonts is None else fonts.get(qn("w:eastAsia"))
 
 
 async def tap_for_document(
@@ -185,9 +192,9 @@ async def test_summary_in_chat_and_its_three_files(bot: BotHarness) -> None:
     assert "报：区委、区政府" in paragraphs and "送：市爱卫办" in paragraphs
     table = [[cell.text for cell in row.cells] for row in bulletin.tables[0].rows]
     assert table[0] == ["单位", "报送情况"] and ["区教委", "逾期2个工作日"] in table
-    run = bulletin.paragraphs[3].runs[0]._element
-    assert run.rPr.rFonts.get(qn("w:eastAsia")) in ("黑体", "仿宋_GB2312")
-    assert bulletin.styles["Normal"].element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
+    heading = next(p for p in bulletin.paragraphs if p.text == "一、总体进展")
+    assert east_asia_font(heading.runs[0]._element) == "黑体"
+    assert east_asia_font(bulletin.styles["Normal"].element) == "仿宋_GB2312"
 
     archive = zipfile.ZipFile(
         io.BytesIO(await tap_for_document(bot, users[ADMIN], summary, "🖼 照片包"))

@@ -25,6 +25,18 @@ SAMPLES: dict[str, dict[str, Any]] = {
                    "deadline": "2026-10-16", "deadline_raw": "2026年10月中旬"}]},
     "blocked_notice": {"items": [{"name": "李强", "units": ["区教委"]}]},
     "rule_summary": {"rule": Rule(nominal_day=25, shift=ShiftDirection.PREVIOUS, grace_workdays=2)},
+    "summary": {"period": "2026-09", "due": "2026-09-30", "total": 3, "on_time": 1,
+                "late": [("区教委", 2)], "missing": ["区民政局"], "no_liaison": ["区总工会"],
+                "no_progress": 0, "on_time_rate": 33,
+                "behind": [{"code": "1.1", "content": "建设健康步道", "unit": "区教委",
+                            "status": "behind", "reason": "经费"}]},
+    "missing": {"period": "2026-09", "due": "2026-09-30", "missing": ["区民政局"],
+                "no_liaison": ["区总工会"]},
+    "behind": {"period": "2026-09", "behind": [{"code": "1.1", "content": "建设健康步道",
+               "unit": "区教委", "status": "stalled", "reason": ""}]},
+    "export_too_big": {"file": "2026-09_照片.zip", "size_mb": 61.2, "limit_mb": 50,
+                       "period": "2026-09"},
+    "export_failed": {"period": "2026-09"},
     "remind_liaison": {"unit": "区教委", "period": "2026-09", "due": "2026-09-30"},
     "remind_preview": {"period": "2026-09", "missing": ["区教委", "区民政局"]},
     "remind_done": {"outside_hours": False, "units": ["区教委"], "skipped": ["区民政局"],
@@ -208,7 +220,11 @@ def renderer() -> Renderer:
 
 def test_every_locale_has_the_same_templates(renderer: Renderer) -> None:
     names = {locale: renderer.template_names(locale) for locale in LOCALES}
-    assert names["zh-CN"] == names["en"] == sorted([*SAMPLES, "buttons", "import_problem_titles"])
+    assert (
+        names["zh-CN"]
+        == names["en"]
+        == sorted([*SAMPLES, "buttons", "import_problem_titles", "labels"])
+    )
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -228,7 +244,8 @@ def test_every_button_label_exists(renderer: Renderer, locale: str) -> None:
              "discard", "resume", "section_work", "section_problems", "section_coordination",
              "section_plan", "section_evidence", "section_tasks", "status_on_track",
              "status_ahead", "status_behind", "status_stalled", "status_done",
-             "status_no_progress", "section_indicators", "start_report"]  # fmt: skip
+             "status_no_progress", "section_indicators", "start_report", "export_xlsx",
+             "export_docx", "export_zip"]  # fmt: skip
     with_values: list[tuple[str, dict[str, Any]]] = [
                    ("unit", {"name": "区教委"}), ("late_month", {"period": "2026-11"}),
                    ("remind_all", {"count": 3}),
@@ -273,3 +290,29 @@ def test_split_keeps_all_content_within_the_limit(text: str, limit: int) -> None
     pieces = list(split_text(text, limit))
     assert all(0 < len(piece) <= limit and piece.strip() for piece in pieces)
     assert "".join("".join(pieces).split()) == "".join(text.split())
+
+
+def test_every_label_exists_in_both_locales(renderer: Renderer) -> None:
+    """Exported files use ``labels.j2``: the same macros in every locale, all rendering."""
+    import re
+
+    from messages.render import TEMPLATE_ROOT
+
+    names = {
+        locale: re.findall(r"{% macro (\w+)\(", (TEMPLATE_ROOT / locale / "labels.j2").read_text())
+        for locale in LOCALES
+    }
+    assert names["zh-CN"] == names["en"]
+    for name in names["zh-CN"]:
+        if name in {
+            "bulletin_issue",
+            "bulletin_date",
+            "bulletin_overview_text",
+            "bulletin_behind",
+            "bulletin_photo",
+            "bulletin_printed",
+            "status_late_days",
+        }:
+            continue  # these take values; they are exercised by the export tests
+        for locale in LOCALES:
+            assert renderer.label(name, locale=locale)
