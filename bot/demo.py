@@ -122,6 +122,7 @@ async def run_demo(output: Path, *, echo: Callable[[str], None]) -> Path:
             dispatcher = application.bot_data.dispatcher
             assert dispatcher is not None
             await _simulate_month(world, users, transcript, dispatcher)
+            await _office_files(world, users, transcript, output)
     path = output / "transcript.txt"
     path.write_text("\n".join(transcript.lines).lstrip() + "\n", encoding="utf-8")
     return path
@@ -287,3 +288,26 @@ async def _simulate_month(
                 await world.wait_for_messages(zhou.id, since=since + 1)
     finally:
         deps.clock = SystemClock()
+
+
+async def _office_files(
+    world: FakeTelegram, users: dict[int, FakeUser], transcript: Transcript, output: Path
+) -> None:
+    """The clerk's month-end: /summary, then the three files, saved where the demo writes."""
+    transcript.scene("创建办月底汇总：/summary 和三个文件（保存在输出目录）")
+    office = users[OFFICE.telegram_id]
+    [summary] = await world.say(office, "/summary")
+    for label in summary.button_texts:
+        since = len(world.messages_to(office.id))
+        world.press_button(office, summary, text=label)
+
+        def arrived(since: int = since) -> bool:
+            return any(m.kind == "document" for m in world.messages_to(office.id)[since:])
+
+        await world.wait_until(arrived, timeout=30)
+        for message in world.messages_to(office.id)[since:]:
+            if message.kind == "document":
+                document = message.raw["document"]
+                target = output / str(document["file_name"])
+                target.write_bytes(world.file_bytes(str(document["file_id"])))
+                transcript.note(f"已保存 {target}")

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from bot.domain.due_dates import DueDate
 from bot.domain.periods import YearMonth
-from storage.models import AssignmentRole, Submission, SubmissionKind
+from storage.models import AssignmentRole, MemberUnit, Submission, SubmissionKind
 from storage.repo_people import current_liaisons
 from storage.repo_units import get_default_campaign, list_units
 
@@ -62,26 +62,46 @@ class PeriodStanding:
         return self.count(Standing.ON_TIME) / len(self.units) if self.units else None
 
 
-def period_standing(
-    *, session: Session, period: YearMonth, due: DueDate, at: datetime, tz: tzinfo
-) -> PeriodStanding:
-    """Every active unit of the campaign that had joined before the period's due day."""
+@dataclass(frozen=True, slots=True)
+class Roster:
+    """The campaign's units and who reports for each, read once for any number of months."""
+
+    units: list[MemberUnit]
+    liaisons: dict[int, list[tuple[int, str, AssignmentRole]]]
+
+
+def load_roster(*, session: Session, at: datetime) -> Roster | None:
     campaign = get_default_campaign(session=session)
     if campaign is None or campaign.id is None:
-        return PeriodStanding(period, due)
-    first = {row.unit_id: row for row in _submissions(session, period, first=True)}
-    latest = {row.unit_id: row for row in _submissions(session, period, first=False)}
+        return None
     liaisons: dict[int, list[tuple[int, str, AssignmentRole]]] = {}
     for assignment, person in current_liaisons(session=session, at=at):
         assert person.id is not None
         entry = (person.id, person.name, AssignmentRole(assignment.role))
         liaisons.setdefault(assignment.unit_id, []).append(entry)
+    return Roster(list_units(session=session, campaign_id=campaign.id), liaisons)
+
+
+def period_standing(
+    *,
+    session: Session,
+    period: YearMonth,
+    due: DueDate,
+    at: datetime,
+    tz: tzinfo,
+    roster: Roster | None = None,
+) -> PeriodStanding:
+    """Every active unit of the campaign that had joined before the period's due day."""
+    roster = roster or load_roster(session=session, at=at)
+    if roster is None:
+        return PeriodStanding(period, due)
+    first, latest = _versions(session, period)
     units = []
-    for unit in list_units(session=session, campaign_id=campaign.id):
+    for unit in roster.units:
         if unit.created_at >= datetime.combine(due.due, time(0), tz):  # joined too late
             continue
         assert unit.id is not None
-        people = liaisons.get(unit.id, [])
+        people = roster.liaisons.get(unit.id, [])
         main = next((name for _, name, role in people if role == AssignmentRole.MAIN), "")
         row = UnitStanding(
             unit.id,
@@ -92,22 +112,31 @@ def period_standing(
             main_liaison=main,
         )
         if unit.id in first:
-            late = first[unit.id].workdays_late
+            late = first[unit.id]
             row = replace(
                 row,
                 standing=Standing.LATE if late else Standing.ON_TIME,
-                no_progress=latest[unit.id].kind == SubmissionKind.NO_PROGRESS,
+                no_progress=latest[unit.id][1] == SubmissionKind.NO_PROGRESS,
                 workdays_late=late,
-                version=latest[unit.id].version,
+                version=latest[unit.id][0],
             )
         units.append(row)
     return PeriodStanding(period, due, units)
 
 
-def _submissions(session: Session, period: YearMonth, *, first: bool) -> list[Submission]:
-    """The first (version 1) or the latest version of each unit's submission for the period."""
-    query = select(Submission).where(Submission.period == str(period))
-    if first:
-        return list(session.exec(query.where(Submission.version == 1)))
-    ordered = query.order_by(col(Submission.unit_id), col(Submission.version))
-    return list({row.unit_id: row for row in session.exec(ordered)}.values())
+def _versions(
+    session: Session, period: YearMonth
+) -> tuple[dict[int, int], dict[int, tuple[int, str]]]:
+    """By unit: workdays late of the first version; (version, kind) of the latest. Only the
+    columns needed: reports' texts are not loaded to count them."""
+    query = (
+        select(Submission.unit_id, Submission.version, Submission.kind, Submission.workdays_late)
+        .where(Submission.period == str(period))
+        .order_by(col(Submission.unit_id), col(Submission.version))
+    )
+    first: dict[int, int] = {}
+    latest: dict[int, tuple[int, str]] = {}
+    for unit_id, version, kind, late in session.exec(query):
+        first.setdefault(unit_id, late)
+        latest[unit_id] = (version, kind)
+    return first, latest

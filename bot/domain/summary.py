@@ -10,12 +10,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot.domain.calendar_admin import campaign_rule, load_calendar
 from bot.domain.due_dates import due_date
 from bot.domain.periods import YearMonth
-from bot.domain.standing import PeriodStanding, period_standing
+from bot.domain.standing import PeriodStanding, load_roster, period_standing
 from storage.models import (
     Evidence,
     EvidenceKind,
@@ -82,21 +84,38 @@ def latest_submissions(*, session: Session, period: YearMonth) -> dict[int, Subm
 
 def behind_tasks(*, session: Session, period: YearMonth) -> list[BehindTask]:
     """Tasks reported 滞后 or 停顿 in the period's latest submissions, in plan order."""
-    latest = [row.id for row in latest_submissions(session=session, period=period).values()]
+    latest = (
+        sa_select(col(Submission.unit_id), func.max(col(Submission.version)).label("version"))
+        .where(col(Submission.period) == str(period))
+        .group_by(col(Submission.unit_id))
+        .subquery()
+    )
     query = (
-        select(SubmissionTaskStatus, Task, MemberUnit)
+        sa_select(
+            col(Task.code),
+            col(Task.content),
+            col(MemberUnit.short_name),
+            col(MemberUnit.full_name),
+            col(SubmissionTaskStatus.status),
+            col(SubmissionTaskStatus.reason),
+        )
         .join(Task, col(Task.id) == col(SubmissionTaskStatus.task_id))
         .join(Submission, col(Submission.id) == col(SubmissionTaskStatus.submission_id))
+        .join(
+            latest,
+            (latest.c.unit_id == col(Submission.unit_id))
+            & (latest.c.version == col(Submission.version)),
+        )
         .join(MemberUnit, col(MemberUnit.id) == col(Submission.unit_id))
         .where(
-            col(SubmissionTaskStatus.submission_id).in_(latest),
+            col(Submission.period) == str(period),
             col(SubmissionTaskStatus.status).in_(BEHIND),
         )
         .order_by(col(Task.sort_order), col(MemberUnit.sort_order))
     )
     return [
-        BehindTask(task.code, task.content, unit.display_name, TaskStatus(row.status), row.reason)
-        for row, task, unit in session.exec(query)
+        BehindTask(code, content, short or full, TaskStatus(status), reason)
+        for code, content, short, full, status, reason in session.execute(query)
     ]
 
 
@@ -132,18 +151,24 @@ def task_rows(*, session: Session, period: YearMonth) -> list[TaskRow]:
     for link, unit in links:
         target = cooperating if link.role == Responsibility.COOPERATING else lead
         target[link.task_id].append(unit.display_name)
-    reported = session.exec(
-        select(SubmissionTaskStatus, Submission, MemberUnit)
+    reported = session.execute(  # columns, not objects: this reads every status ever reported
+        sa_select(
+            col(SubmissionTaskStatus.task_id),
+            col(SubmissionTaskStatus.status),
+            col(SubmissionTaskStatus.reason),
+            col(Submission.period),
+            col(MemberUnit.short_name),
+            col(MemberUnit.full_name),
+        )
         .join(Submission, col(Submission.id) == col(SubmissionTaskStatus.submission_id))
         .join(MemberUnit, col(MemberUnit.id) == col(Submission.unit_id))
         .where(col(Submission.period) <= str(period))
         .order_by(col(Submission.period), col(Submission.version))
     )
     latest: dict[int, dict[str, tuple[str, TaskStatus, str, str]]] = defaultdict(dict)
-    for row, submission, unit in reported:
-        latest[row.task_id][unit.display_name] = (
-            unit.display_name, TaskStatus(row.status), row.reason, submission.period,
-        )  # fmt: skip
+    for task_id, status, reason, month, short_name, full_name in reported:
+        name = short_name or full_name
+        latest[task_id][name] = (name, TaskStatus(status), reason, month)
     return [
         TaskRow(
             task, lead[task.id or 0], cooperating[task.id or 0], list(latest[task.id or 0].values())
@@ -284,4 +309,13 @@ def year_months(period: YearMonth) -> list[YearMonth]:
 def expected_standings(
     *, session: Session, periods: list[YearMonth], now: datetime, tz: tzinfo
 ) -> list[PeriodStanding]:
-    return [standing_for(session=session, period=p, now=now, tz=tz) for p in periods]
+    """Several months' standings; units and liaisons are read once for all of them."""
+    rule, calendar = campaign_rule(session=session), load_calendar(session=session)
+    roster = load_roster(session=session, at=now)
+    return [
+        period_standing(
+            session=session, period=period, due=due_date(period, rule, calendar), at=now, tz=tz,
+            roster=roster,
+        )
+        for period in periods
+    ]  # fmt: skip

@@ -72,6 +72,16 @@ def _header(sheet: Worksheet, titles: list[str], widths: list[int]) -> None:
     sheet.freeze_panes = "B2"
 
 
+def _append_wrapped(sheet: Worksheet, values: list[object]) -> int:
+    """Append a row with wrapped, top-aligned cells; its row number. (Reading
+    ``sheet.max_row`` instead would scan every cell each time: quadratic on big sheets.)"""
+    sheet.append(values)
+    row = sheet._current_row  # the row ``append`` just wrote
+    for column in range(1, len(values) + 1):
+        sheet.cell(row=row, column=column).alignment = WRAP
+    return int(row)
+
+
 def _status_sheet(sheet: Worksheet, standings: list[PeriodStanding], renderer: Renderer) -> None:
     """Unit × month: 按时 / 逾期 / 未报 / 无新进展, with per-unit and per-month on-time rates."""
     label = renderer.label
@@ -159,18 +169,16 @@ def _progress_sheet(
             if submission
             else ["", "", "", ""]
         )
-        sheet.append(
+        row = _append_wrapped(
+            sheet,
             [
                 unit.name,
                 status,
                 *(t[:MAX_CELL] for t in texts),
                 submission.photo_count if submission else 0,
                 unit.main_liaison,
-            ]
+            ],
         )
-        row = sheet.max_row
-        for column in range(1, 9):
-            sheet.cell(row=row, column=column).alignment = WRAP
         sheet.cell(row=row, column=2).fill = PatternFill("solid", fgColor=FILLS[key])
 
 
@@ -209,9 +217,7 @@ def _tasks_sheet(sheet: Worksheet, session: Session, period: YearMonth, renderer
             for unit, status, reason, month in row.statuses
         ]
         for unit, shown, reason, month in reports or [("", "", "", "")]:
-            sheet.append([*common, unit, shown, reason, month])
-            for column in range(1, 11):
-                sheet.cell(row=sheet.max_row, column=column).alignment = WRAP
+            _append_wrapped(sheet, [*common, unit, shown, reason, month])
 
 
 def _indicators_sheet(
@@ -224,7 +230,14 @@ def _indicators_sheet(
     ]
     _header(sheet, titles, [40, 16, 12, 10, 20, 10])
     for row in indicator_rows(session=session, period=period):
-        sheet.append(
-            [row.indicator.name, row.indicator.target_raw, row.value, row.gap, row.lead, row.period]
+        _append_wrapped(
+            sheet,
+            [
+                row.indicator.name,
+                row.indicator.target_raw,
+                row.value,
+                row.gap,
+                row.lead,
+                row.period,
+            ],
         )
-        sheet.cell(row=sheet.max_row, column=1).alignment = WRAP

@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from docx import Document
+from openpyxl import load_workbook
 
 from bot.fakes.telegram import FakeTelegramServer
 from tests.conftest import TEST_TOKEN
@@ -134,6 +136,14 @@ def test_demo_runs_offline_and_writes_a_transcript(tmp_path: Path) -> None:
     assert month.count("机器人 → 王芳：⏰") == 3  # T-3, T-1, T
     assert month.count("机器人 → 王芳：❗") == 1  # overdue, once
     assert "未报：区卫生健康委" in month and "区总工会、卫星湖街道" in month
+    files = sorted(p.name for p in (tmp_path / "out").iterdir() if p.is_file())
+    month = files[0][:7]  # the demo's month is today's
+    assert files == [f"{month}_工作简报.docx", f"{month}_汇总表.xlsx", f"{month}_照片.zip",
+                     "bot.log", "transcript.txt"]  # fmt: skip
+    bulletin = Document(str(tmp_path / "out" / f"{month}_工作简报.docx"))
+    assert len(bulletin.inline_shapes) == 2  # 王芳's album: two photos in the bulletin
+    sheet = load_workbook(tmp_path / "out" / f"{month}_汇总表.xlsx")["本月进展"]
+    assert [row[0].value for row in sheet.iter_rows(min_row=2)][:2] == ["区卫生健康委", "区教委"]
     assert "抱歉" not in transcript  # no error replies anywhere in the scenario
     assert transcript.strip() in result.stdout
 

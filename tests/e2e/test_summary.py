@@ -26,7 +26,7 @@ from storage.models import (
     TaskUnit,
 )
 from storage.repo_units import get_default_campaign
-from tests.conftest import BotHarness
+from tests.conftest import BACKENDS, BotHarness
 from tests.e2e.seed import backdate_units, seed_liaison, seed_report, seed_units
 from tests.e2e.test_schedule import ADMIN, LI, WANG, moment
 
@@ -113,6 +113,7 @@ async def tap_for_document(
     return bot.world.file_bytes(document.raw["document"]["file_id"])
 
 
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
 @pytest.mark.bot_settings(
     office_admin_ids=(ADMIN,), bulletin_to="区委、区政府", bulletin_cc="市爱卫办"
 )
