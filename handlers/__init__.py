@@ -21,6 +21,7 @@ from handlers import (
     office,
     registration,
     report,
+    review,
     schedule,
     summary,
 )
@@ -32,6 +33,7 @@ HandlerList = Sequence[BaseHandler[Any, CustomContext, Any]]
 def all_handlers() -> dict[int, HandlerList]:
     """Handlers by group; PTB tries groups in ascending order."""
     return {
+        review.REVIEW_GROUP: review.build_interceptors(),
         registration.REGISTRATION_GROUP: registration.build_interceptors(),
         report.REPORT_GROUP: report.build_interceptors(),
         0: [
@@ -43,6 +45,7 @@ def all_handlers() -> dict[int, HandlerList]:
             *calendar.build_handlers(),
             *schedule.build_handlers(),
             *summary.build_handlers(),
+            *review.build_handlers(),
             *common.build_handlers(),
             *common.build_fallbacks(),
         ],

@@ -7,7 +7,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot.domain import registration, reporting
+from bot.domain import registration, reporting, review
 from bot.domain.access import Permission
 from bot.domain.replies import Reply
 from handlers.context import CustomContext, identity_of
@@ -23,6 +23,8 @@ async def cancel(update: Update, context: CustomContext) -> None:
         open_registration = registration.find_open(session=session, identity=identity_of(update))
         if open_registration is not None:
             reply = registration.cancel(session=session, registration=open_registration)
+        elif review.cancel_comment(session=session, who=context.requester):
+            reply = Reply("review_comment_cancelled")
         elif reporting.pause(session=session, who=context.requester):
             reply = Reply("report_paused")
         else:

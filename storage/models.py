@@ -521,3 +521,68 @@ class Delivery(SQLModel, table=True):
     claimed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     detail: str = Field(default="", max_length=500)
+
+
+class ReviewAction(StrEnum):
+    """What happened to a unit's report for a month, in the office's review."""
+
+    SUBMITTED = "submitted"  # 待审: a new report, or an amendment of an approved one
+    RESUBMITTED = "resubmitted"  # 已补充: the liaison answered a 退回补充
+    APPROVED = "approved"  # 通过
+    RETURNED = "returned"  # 退回补充, with a comment
+
+
+class ReviewEvent(SQLModel, table=True):
+    """The review history of a unit's month; the latest event is its current state."""
+
+    __tablename__ = "review_event"
+    __table_args__ = (Index(None, "unit_id", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="member_unit.id")
+    period: str = Field(max_length=7)
+    submission_id: int = Field(foreign_key="submission.id")
+    action: ReviewAction = Field(sa_type=String(16))
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    comment: str = Field(default="", sa_type=Text)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PendingReviewComment(SQLModel, table=True):
+    """A reviewer tapped 退回补充 and the bot is waiting for their comment."""
+
+    __tablename__ = "pending_review_comment"
+
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    submission_id: int = Field(foreign_key="submission.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PeriodLock(SQLModel, table=True):
+    """A month the office has closed: no new reports or amendments until it is unlocked."""
+
+    __tablename__ = "period_lock"
+
+    campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
+    period: str = Field(max_length=7, primary_key=True)
+    locked_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    locked_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+
+
+class ExceptionKind(StrEnum):
+    EXTENSION = "extension"  # 延期: a later due date for this unit and month
+    EXEMPTION = "exemption"  # 免报: this unit owes no report this month
+
+
+class ReportingException(SQLModel, table=True):
+    """An extension or exemption the office granted one unit for one month, with its reason."""
+
+    __tablename__ = "reporting_exception"
+
+    unit_id: int = Field(foreign_key="member_unit.id", primary_key=True)
+    period: str = Field(max_length=7, primary_key=True)
+    kind: ExceptionKind = Field(sa_type=String(16))
+    due_date: date | None = None  # the new due date of an extension
+    reason: str = Field(default="", max_length=500)
+    granted_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    granted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

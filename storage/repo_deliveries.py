@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, update
+from sqlalchemy import Table, func, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -101,3 +101,17 @@ def recently_blocked(*, session: Session, since: datetime) -> list[tuple[int, st
         .order_by(col(Delivery.recipient_person_id), col(Delivery.period))
     )
     return [(person_id, period) for person_id, period in session.exec(query)]
+
+
+def last_sent(*, session: Session, kind: str, recipients: Iterable[int]) -> dict[int, datetime]:
+    """When each recipient was last sent a message of ``kind`` (successfully)."""
+    query = (
+        select(Delivery.recipient_person_id, func.max(Delivery.claimed_at))
+        .where(
+            Delivery.kind == kind,
+            col(Delivery.recipient_person_id).in_(list(recipients)),
+            col(Delivery.status) == DeliveryStatus.SENT,
+        )
+        .group_by(col(Delivery.recipient_person_id))
+    )
+    return {person_id: at for person_id, at in session.exec(query) if at is not None}

@@ -134,3 +134,11 @@ def caption_uncaptioned(*, session: Session, unit_id: int, period: str, text: st
     )
     session.flush()
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def photos_of(*, session: Session, unit_id: int, period: str) -> list[str]:
+    """The sha256 of the unit's photos for the month, in the order they arrived."""
+    query = select(Evidence.sha256).where(
+        Evidence.unit_id == unit_id, Evidence.period == period, Evidence.kind == EvidenceKind.PHOTO
+    )
+    return list(session.exec(query.order_by(col(Evidence.id))))

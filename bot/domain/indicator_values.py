@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -75,15 +76,29 @@ def record(*, session: Session, draft_id: int, indicator_id: int, value: Value |
 
 
 def summary(*, session: Session, draft_id: int) -> list[dict[str, object]]:
+    """The draft's values as the review shows them."""
+    return _listing(session, DraftIndicatorValue, col(DraftIndicatorValue.draft_id) == draft_id)
+
+
+def submitted(*, session: Session, submission_id: int) -> list[dict[str, object]]:
+    """A submission's values, for the office's review."""
+    where = col(SubmissionIndicatorValue.submission_id) == submission_id
+    return _listing(session, SubmissionIndicatorValue, where)
+
+
+def _listing(
+    session: Session, model: type[DraftIndicatorValue] | type[SubmissionIndicatorValue], where: Any
+) -> list[dict[str, object]]:
     rows = session.exec(
-        select(DraftIndicatorValue, Indicator)
-        .join(Indicator, col(Indicator.id) == col(DraftIndicatorValue.indicator_id))
-        .where(DraftIndicatorValue.draft_id == draft_id)
+        select(model, Indicator)
+        .join(Indicator, col(Indicator.id) == col(model.indicator_id))
+        .where(where)
         .order_by(col(Indicator.sort_order))
     )
     return [
-        {"name": ind.name, "raw": row.raw, "skipped": row.skipped, "measure": ind.measure}
-        for row, ind in rows
+        {"name": ind.name, "raw": value.raw, "skipped": value.skipped, "measure": ind.measure}
+        for value, ind in rows
+        if isinstance(value, DraftIndicatorValue | SubmissionIndicatorValue)
     ]
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from bot.domain import review
 from bot.domain.calendar_admin import campaign_rule, load_calendar
 from bot.domain.due_dates import DueDate, Rule, due_date
 from bot.domain.periods import YearMonth
@@ -36,7 +37,7 @@ from storage.models import (
     TaskStatus,
     TaskUnit,
 )
-from storage.repo_deliveries import DeliveryKey, logged, recently_blocked
+from storage.repo_deliveries import DeliveryKey, last_sent, logged, recently_blocked
 from storage.repo_people import current_liaisons
 
 DIGEST = "digest"
@@ -46,6 +47,7 @@ TASK_OVERDUE = "task_overdue"
 BLOCKED = "blocked"
 CALENDAR = "calendar"
 REMIND = "remind"
+REVIEW = "review"
 TASK_ALERT_WORKDAYS = 5  # a task's lead unit hears this many workdays before its deadline
 TASK_OVERDUE_WINDOW = 5  # workdays after a deadline in which an overdue notice may still go
 BLOCKED_LOOKBACK = timedelta(days=7)
@@ -89,6 +91,7 @@ def plan(*, session: Session, now: datetime, tz: tzinfo, office: Office) -> list
         planned += _month(session, period, now, tz, calendar, rule, office)
     planned += _task_alerts(session, now, tz, calendar)
     planned += _blocked_notices(session, now, office)
+    planned += _review_notices(session, now, tz, office)
     planned += _calendar_warnings(now, tz, calendar, office)
     return without_logged(session=session, planned=planned)
 
@@ -162,6 +165,8 @@ def _reminders(standing: PeriodStanding, step: Step) -> list[Planned]:
     period, month = standing.period, f"{standing.period.year:04d}{standing.period.month:02d}"
     planned = []
     for unit in standing.having(Standing.MISSING):
+        if unit.extended_to is not None:
+            continue  # the office gave this unit more time: it reminds the unit itself
         buttons: tuple[tuple[Button, ...], ...] = (
             (Button("start_report", f"rp:{unit.unit_id}:{month}:open:here"),),
         )
@@ -186,7 +191,9 @@ def digest_values(standing: PeriodStanding) -> dict[str, Any]:
     return {
         "period": str(standing.period),
         "due": standing.due.due.isoformat(),
-        "total": len(standing.units),
+        "total": standing.expected,
+        "exempt": [u.name for u in standing.having(Standing.EXEMPT)],
+        "extended": [(u.name, u.extended_to.isoformat()) for u in standing.units if u.extended_to],
         "on_time": standing.count(Standing.ON_TIME),
         "late": [(u.name, u.workdays_late) for u in standing.having(Standing.LATE)],
         "missing": [u.name for u in standing.having(Standing.MISSING)],
@@ -346,6 +353,30 @@ def _blocked_notices(session: Session, now: datetime, office: Office) -> list[Pl
         if items:
             planned.append(Planned(admin, "blocked_notice", {}, items))
     return planned
+
+
+def _review_notices(session: Session, now: datetime, tz: tzinfo, office: Office) -> list[Planned]:
+    """Reports waiting for review, told to office users at most twice a day (morning and
+    afternoon), and only when something arrived since they were last told: batched, not a
+    ping per report."""
+    waiting = review.queue(session=session)
+    if not waiting:
+        return []
+    local = now.astimezone(tz)
+    half = f"{local.date().isoformat()}-{'am' if local.hour < 12 else 'pm'}"
+    newest = max(item.at for item in waiting)
+    told = last_sent(session=session, kind=REVIEW, recipients=office.everyone)
+    values = {"count": len(waiting), "oldest": f"{waiting[0].unit} {waiting[0].period}"}
+    return [
+        Planned(
+            person_id,
+            "review_notice",
+            values,
+            (Item(DeliveryKey(REVIEW, "office", half, person_id)),),
+        )
+        for person_id in office.everyone
+        if person_id not in told or told[person_id] < newest
+    ]
 
 
 def _calendar_warnings(

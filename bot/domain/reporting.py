@@ -9,7 +9,7 @@ every version; the latest counts. "本月无新进展" is a submission too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.domain import evidence, indicator_values, task_progress
+from bot.domain import review as office_review
 from bot.domain.calendar_admin import campaign_rule, load_calendar
 from bot.domain.due_dates import DueDate, due_date, workdays_late
 from bot.domain.people import Requester
@@ -24,6 +25,7 @@ from bot.domain.periods import YearMonth
 from bot.domain.replies import Button, Outcome, Reply
 from storage.models import (
     ActiveReport,
+    ExceptionKind,
     MemberUnit,
     ReportDraft,
     ReportStep,
@@ -116,6 +118,8 @@ def period_choice(*, session: Session, ctx: Context) -> Reply | None:
 
 def open_report(*, session: Session, ctx: Context) -> Reply:
     """Start the unit's report for the month, or resume it where it stands."""
+    if office_review.is_locked(session=session, period=str(ctx.period)):
+        return _locked(ctx)
     draft = find_draft(session, ctx)
     if draft is None:
         latest = latest_submission(session=session, unit_id=_id(ctx.unit), period=ctx.period)
@@ -294,8 +298,11 @@ def submit(
     draft: ReportDraft | None,
     kind: SubmissionKind = SubmissionKind.REPORT,
 ) -> Reply:
-    """Record a new version; tell the liaison whether it came on time."""
-    due = due_for(session=session, period=ctx.period)
+    """Record a new version; tell the liaison whether it came on time. It goes to the
+    office's review queue; a locked month takes nothing."""
+    if office_review.is_locked(session=session, period=str(ctx.period)):
+        return _locked(ctx)
+    due = due_for_unit(session=session, unit_id=_id(ctx.unit), period=ctx.period)
     submitted_on = ctx.now.astimezone(ctx.tz).date()
     late = workdays_late(submitted_on, due, load_calendar(session=session))
     latest = latest_submission(session=session, unit_id=_id(ctx.unit), period=ctx.period)
@@ -319,6 +326,7 @@ def submit(
         )
     session.add(submission)
     session.flush()
+    office_review.record_submission(session=session, submission=submission)
     if draft is not None:
         if kind == SubmissionKind.REPORT:
             ids = {"draft_id": draft.id or 0, "submission_id": submission.id or 0}
@@ -391,6 +399,19 @@ def latest_submission(*, session: Session, unit_id: int, period: YearMonth) -> S
 
 def due_for(*, session: Session, period: YearMonth) -> DueDate:
     return due_date(period, campaign_rule(session=session), load_calendar(session=session))
+
+
+def due_for_unit(*, session: Session, unit_id: int, period: YearMonth) -> DueDate:
+    """The month's due date, or the later one the office granted this unit (延期)."""
+    due = due_for(session=session, period=period)
+    granted = office_review.exception_of(session=session, unit_id=unit_id, period=str(period))
+    if granted is not None and granted.kind == ExceptionKind.EXTENSION and granted.due_date:
+        return replace(due, due=granted.due_date)
+    return due
+
+
+def _locked(ctx: Context) -> Reply:
+    return Reply("report_locked", {"unit": ctx.unit.display_name, "period": str(ctx.period)})
 
 
 # ----------------------------------------------------------------------------- helpers

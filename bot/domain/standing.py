@@ -8,14 +8,17 @@ read in a fixed number of queries, whatever the number of units.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time, tzinfo
+from datetime import date, datetime, time, tzinfo
 from enum import StrEnum
 
-from sqlmodel import Session, col, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
 
+from bot.domain.calendar_admin import load_calendar
 from bot.domain.due_dates import DueDate
 from bot.domain.periods import YearMonth
-from storage.models import AssignmentRole, MemberUnit, Submission, SubmissionKind
+from bot.domain.review import exceptions_for
+from storage.models import AssignmentRole, ExceptionKind, MemberUnit, Submission, SubmissionKind
 from storage.repo_people import current_liaisons
 from storage.repo_units import get_default_campaign, list_units
 
@@ -25,6 +28,7 @@ class Standing(StrEnum):
     LATE = "late"
     MISSING = "missing"  # a liaison is registered, nothing submitted
     NO_LIAISON = "no_liaison"  # nothing submitted and nobody registered to ask
+    EXEMPT = "exempt"  # 免报: the office excused the unit this month
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +42,8 @@ class UnitStanding:
     version: int = 0
     liaison_ids: tuple[int, ...] = ()  # person ids, main liaisons first
     main_liaison: str = ""  # the main liaison's name (never a phone)
+    extended_to: date | None = None  # 延期: the office gave the unit until this day
+    exception_reason: str = ""  # why the office granted the extension or exemption
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +63,14 @@ class PeriodStanding:
         return self.count(Standing.ON_TIME) + self.count(Standing.LATE)
 
     @property
+    def expected(self) -> int:
+        """Units that owe a report (exempted ones do not)."""
+        return len(self.units) - self.count(Standing.EXEMPT)
+
+    @property
     def on_time_rate(self) -> float | None:
         """On-time reports over units expected to report; None when no unit is expected."""
-        return self.count(Standing.ON_TIME) / len(self.units) if self.units else None
+        return self.count(Standing.ON_TIME) / self.expected if self.expected else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +107,8 @@ def period_standing(
     if roster is None:
         return PeriodStanding(period, due)
     first, latest = _versions(session, period)
+    granted = exceptions_for(session=session, period=str(period))
+    calendar = load_calendar(session=session) if granted else None
     units = []
     for unit in roster.units:
         if unit.created_at >= datetime.combine(due.due, time(0), tz):  # joined too late
@@ -111,8 +124,13 @@ def period_standing(
             liaison_ids=tuple(person_id for person_id, _, _ in people),
             main_liaison=main,
         )
+        exception = granted.get(unit.id)
+        if exception is not None and exception.kind == ExceptionKind.EXTENSION:
+            row = replace(row, extended_to=exception.due_date, exception_reason=exception.reason)
         if unit.id in first:
-            late = first[unit.id]
+            late, submitted_at = first[unit.id]
+            if row.extended_to is not None and calendar is not None:  # counted from the new date
+                late = calendar.workdays_after(row.extended_to, submitted_at.astimezone(tz).date())
             row = replace(
                 row,
                 standing=Standing.LATE if late else Standing.ON_TIME,
@@ -120,23 +138,31 @@ def period_standing(
                 workdays_late=late,
                 version=latest[unit.id][0],
             )
+        elif exception is not None and exception.kind == ExceptionKind.EXEMPTION:
+            row = replace(row, standing=Standing.EXEMPT, exception_reason=exception.reason)
         units.append(row)
     return PeriodStanding(period, due, units)
 
 
 def _versions(
     session: Session, period: YearMonth
-) -> tuple[dict[int, int], dict[int, tuple[int, str]]]:
-    """By unit: workdays late of the first version; (version, kind) of the latest. Only the
-    columns needed: reports' texts are not loaded to count them."""
+) -> tuple[dict[int, tuple[int, datetime]], dict[int, tuple[int, str]]]:
+    """By unit: (workdays late, when) of the first version; (version, kind) of the latest.
+    Only the columns needed: reports' texts are not loaded to count them."""
     query = (
-        select(Submission.unit_id, Submission.version, Submission.kind, Submission.workdays_late)
-        .where(Submission.period == str(period))
+        sa_select(
+            col(Submission.unit_id),
+            col(Submission.version),
+            col(Submission.kind),
+            col(Submission.workdays_late),
+            col(Submission.submitted_at),
+        )
+        .where(col(Submission.period) == str(period))
         .order_by(col(Submission.unit_id), col(Submission.version))
     )
-    first: dict[int, int] = {}
+    first: dict[int, tuple[int, datetime]] = {}
     latest: dict[int, tuple[int, str]] = {}
-    for unit_id, version, kind, late in session.exec(query):
-        first.setdefault(unit_id, late)
+    for unit_id, version, kind, late, submitted_at in session.execute(query):
+        first.setdefault(unit_id, (late, submitted_at))
         latest[unit_id] = (version, kind)
     return first, latest

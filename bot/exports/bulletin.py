@@ -78,7 +78,7 @@ def build_bulletin(
     _body(
         document,
         label(
-            "bulletin_overview_text", period=period, total=len(standing.units),
+            "bulletin_overview_text", period=period, total=standing.expected,
             reported=standing.reported, on_time=standing.count(Standing.ON_TIME),
             late=standing.count(Standing.LATE),
             missing=standing.count(Standing.MISSING) + standing.count(Standing.NO_LIAISON),

@@ -32,6 +32,7 @@ FILLS = {
     "missing": "FFC7CE",  # red
     "no_liaison": "FFC7CE",
     "no_progress": "D9D9D9",  # grey
+    "exempt": "DDEBF7",  # light blue: 免报
 }
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -111,7 +112,7 @@ def _status_sheet(sheet: Worksheet, standings: list[PeriodStanding], renderer: R
             if found is None:
                 cell.value = label("not_expected")
                 continue
-            expected += 1
+            expected += found.standing != Standing.EXEMPT
             on_time += found.standing == Standing.ON_TIME
             key = status_key(found)
             cell.value = label(f"status_{key}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -18,14 +19,16 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "bot_commands": {},
     "reminder": {"step": "before", "unit": "区教委", "period": "2026-09", "due": "2026-09-30",
                  "weekday": 3},
-    "digest": {"period": "2026-09", "due": "2026-09-30", "total": 3, "on_time": 1,
+    "digest": {"exempt": ["区文旅委"], "extended": [("区教委", "2026-10-15")],
+               "period": "2026-09", "due": "2026-09-30", "total": 3, "on_time": 1,
                "late": [("区教委", 2)], "missing": ["区民政局"], "no_liaison": ["区总工会"],
                "no_progress": 1, "on_time_rate": 33},
     "task_alert": {"kind": "task_soon", "items": [{"code": "1.1", "content": "建设健康步道",
                    "deadline": "2026-10-16", "deadline_raw": "2026年10月中旬"}]},
     "blocked_notice": {"items": [{"name": "李强", "units": ["区教委"]}]},
     "rule_summary": {"rule": Rule(nominal_day=25, shift=ShiftDirection.PREVIOUS, grace_workdays=2)},
-    "summary": {"period": "2026-09", "due": "2026-09-30", "total": 3, "on_time": 1,
+    "summary": {"exempt": ["区文旅委"], "extended": [("区教委", "2026-10-15")],
+               "period": "2026-09", "due": "2026-09-30", "total": 3, "on_time": 1,
                 "late": [("区教委", 2)], "missing": ["区民政局"], "no_liaison": ["区总工会"],
                 "no_progress": 0, "on_time_rate": 33,
                 "behind": [{"code": "1.1", "content": "建设健康步道", "unit": "区教委",
@@ -37,6 +40,36 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "export_too_big": {"file": "2026-09_照片.zip", "size_mb": 61.2, "limit_mb": 50,
                        "period": "2026-09"},
     "export_failed": {"period": "2026-09"},
+    "review_queue": {"items": [{"unit": "区教委"}], "shown": 30},
+    "review_submission": {"unit": "区教委", "period": "2026-09", "version": 2,
+        "state": "resubmitted",
+        "submission": {"kind": "report", "work_done": "培训", "problems": "", "coordination": "",
+                       "next_plan": "继续", "document_count": 1},
+        "tasks": [{"code": "1.1", "content": "步道", "status": "behind", "reason": "经费"}],
+        "indicators": [{"name": "比例", "raw": "8/20", "skipped": False}], "photos": 2,
+        "history": [
+            {"action": "submitted", "who": "李强", "comment": "",
+             "at": datetime(2026, 9, 28, 10, 0, tzinfo=UTC)},
+            {"action": "returned", "who": "陈静", "comment": "请补充",
+             "at": datetime(2026, 9, 29, 10, 0, tzinfo=UTC)},
+        ]},
+    "review_already_decided": {},
+    "review_approved": {"unit": "区教委", "period": "2026-09", "version": 2},
+    "review_approved_liaison": {"unit": "区教委", "period": "2026-09"},
+    "review_ask_comment": {"unit": "区教委", "period": "2026-09"},
+    "review_comment_empty": {},
+    "review_comment_too_long": {"limit": 1000},
+    "review_comment_cancelled": {},
+    "review_returned": {"unit": "区教委", "period": "2026-09"},
+    "review_returned_liaison": {"unit": "区教委", "period": "2026-09", "comment": "请补充照片"},
+    "period_locked": {"period": "2026-09"},
+    "period_unlocked": {"period": "2026-09"},
+    "report_locked": {"unit": "区教委", "period": "2026-09"},
+    "exception_granted": {"unit": "区教委", "period": "2026-09", "kind": "extension",
+                          "due": "2026-10-15", "reason": "国庆"},
+    "review_no_campaign": {},
+    "review_usage": {},
+    "review_notice": {"count": 3, "oldest": "区教委 2026-09"},
     "remind_liaison": {"unit": "区教委", "period": "2026-09", "due": "2026-09-30"},
     "remind_preview": {"period": "2026-09", "missing": ["区教委", "区民政局"]},
     "remind_done": {"outside_hours": False, "units": ["区教委"], "skipped": ["区民政局"],
@@ -245,10 +278,12 @@ def test_every_button_label_exists(renderer: Renderer, locale: str) -> None:
              "section_plan", "section_evidence", "section_tasks", "status_on_track",
              "status_ahead", "status_behind", "status_stalled", "status_done",
              "status_no_progress", "section_indicators", "start_report", "export_xlsx",
-             "export_docx", "export_zip"]  # fmt: skip
+             "export_docx", "export_zip",
+             "approve", "return_report", "revise_report"]  # fmt: skip
     with_values: list[tuple[str, dict[str, Any]]] = [
                    ("unit", {"name": "区教委"}), ("late_month", {"period": "2026-11"}),
                    ("remind_all", {"count": 3}),
+                   ("review_item", {"unit": "区教委", "period": "2026-09", "state": "resubmitted"}),
                    ("this_month", {"period": "2026-12"})]  # fmt: skip
     for name, values in [*[(n, {}) for n in names], *with_values]:
         assert renderer.button_label(name, locale=locale, **values)
