@@ -178,6 +178,44 @@ async def _report(world: FakeTelegram, user: FakeUser) -> None:
     await _tap(world, user, review, 0)  # 提交
 
 
+async def _review_round(world: FakeTelegram, office: FakeUser, liaison: FakeUser) -> None:
+    """The office sends 王芳's report back with a comment; she adds a line and resubmits; the
+    office approves the revised version."""
+    [queue] = await world.say(office, "/review")
+    first = next(label for label in queue.button_texts if label.startswith(WANG.unit or ""))
+    opened = await _open_for_review(world, office, queue, queue.button_texts.index(first))
+    await _tap(world, office, opened, opened.button_texts.index("↩️ 退回补充"))
+    since = len(world.messages_to(liaison.id))
+    await world.say(office, "请补充义诊的参加人数和宣传栏更新的时间安排")
+    [returned] = await world.wait_for_messages(liaison.id, since=since)
+    review = await _tap(world, liaison, returned, 0)  # 修改报告: the report, as written
+    sections = await _tap(world, liaison, review, review.button_texts.index("✏️ 修改"))
+    await _tap(world, liaison, sections, sections.button_texts.index("本月完成工作（追加）"))
+    [ack] = await world.say(liaison, "补充：义诊共120人参加；宣传栏12月10日前更新完毕。")
+    revised = await _tap(world, liaison, ack, 0)  # 完成 → back to the review
+    await _tap(world, liaison, revised, revised.button_texts.index("📨 提交"))
+    since = len(world.messages_to(liaison.id))
+    for _ in range(2):  # the revised report, and 区教委's 本月无新进展
+        [queue] = await world.say(office, "/review")
+        opened = await _open_for_review(world, office, queue, 0)
+        await _tap(world, office, opened, opened.button_texts.index("✅ 通过"))
+    await world.wait_for_messages(liaison.id, since=since)  # her approval
+
+
+async def _open_for_review(
+    world: FakeTelegram, office: FakeUser, queue: SentMessage, button: int
+) -> SentMessage:
+    """Open a queued report: its photos come first, then the text with the decision buttons."""
+    since = len(world.messages_to(office.id))
+    world.press_button(office, queue, text=queue.button_texts[button])
+
+    def decided() -> bool:
+        return any(m.buttons for m in world.messages_to(office.id)[since:])
+
+    await world.wait_until(decided)
+    return next(m for m in world.messages_to(office.id)[since:] if m.buttons)
+
+
 def _picture(shade: int) -> bytes:
     """A small JPEG standing in for a phone photo."""
     from PIL import Image
@@ -246,6 +284,9 @@ async def _play(world: FakeTelegram, users: dict[int, FakeUser], transcript: Tra
     [ask] = await world.say(zhou, "/report")
     await _tap(world, zhou, ask, 1)  # 本月无新进展
     await world.say(zhou, "/status")
+
+    transcript.scene("创建办审核：退回补充，联络员修改后重新提交，审核通过")
+    await _review_round(world, office, wang)
 
     transcript.scene("创建办查看联络员名册（手机号只在这里出现）")
     await world.say(office, "/units")

@@ -54,7 +54,8 @@ async def review_button(update: Update, context: CustomContext) -> None:
             )
         if photos:
             album = [
-                InputMediaPhoto(deps.files.read_bytes(sha)) for sha in photos[:MAX_PHOTOS_SHOWN]
+                InputMediaPhoto(deps.files.read_bytes(sha), filename=f"{sha[:12]}.jpg")
+                for sha in photos[:MAX_PHOTOS_SHOWN]
             ]
             await context.bot.send_media_group(update.effective_chat.id, album)
         await reply_to(update, context, reply)

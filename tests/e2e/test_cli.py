@@ -130,6 +130,11 @@ def test_demo_runs_offline_and_writes_a_transcript(tmp_path: Path) -> None:
     assert "任务进度 1/" in transcript
     assert "滞后（宣传栏更新经费待落实）" in transcript
     assert "已记录：区教委" in transcript and "本月无新进展" in transcript
+    reviewed = transcript.split("创建办审核")[1].split("联络员名册")[0]
+    assert "意见：请补充义诊的参加人数" in reviewed and "第 2 版（已补充）" in reviewed
+    assert "已通过：区卫生健康委" in reviewed and "王芳：✅ 创建办已审核通过" in reviewed.replace(
+        "机器人 → ", ""
+    )
     month = transcript.split("── 快进到 ")[1]  # next month on a fast clock
     assert "工作进展开始报送" in month.split("截止前3个工作日")[0]
     assert month.count("机器人 → 周磊：⏰") == 0  # 周磊 answered the prompt: no reminders
