@@ -9,10 +9,11 @@ from typing import Any
 
 from telegram import Bot, BotCommand, Update
 from telegram.constants import MessageLimit
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.config import Settings
 from bot.deps import Deps
+from bot.domain.calendar_admin import load_calendar
 from bot.scheduler import Channel, Dispatcher
 from handlers import all_handlers, schedule
 from handlers.broadcast_sender import TelegramSender
@@ -21,6 +22,9 @@ from handlers.errors import on_error
 from messages.render import LOCALES
 from storage.migrate import upgrade_database
 from storage.models import Transport
+from storage.repo_updates import mark_processed, was_processed
+
+TELEGRAM = Transport.TELEGRAM.value
 
 log = logging.getLogger(__name__)
 
@@ -30,16 +34,51 @@ RATE_LIMIT_RETRIES = 5
 BotApplication = Application[Any, CustomContext, Any, Any, AppData, Any]
 
 
+class OnceApplication(Application[Any, CustomContext, Any, Any, AppData, Any]):
+    """Processes each update once: one delivered again (a webhook retry, or polling after a
+    crash before the offset was confirmed) is recognised by its update_id and skipped.
+
+    An update is recorded when its handling is finished, so a crash in the middle of one
+    handles it again on redelivery rather than losing it (every report step is saved with a
+    compare-and-set on the draft's step, so a repeated button press changes nothing). While
+    it is being handled, a second copy arriving at the same time is skipped."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._in_flight: set[int] = set()
+
+    async def process_update(self, update: object) -> None:
+        deps = self.bot_data.deps
+        if not isinstance(update, Update) or deps is None:
+            await super().process_update(update)
+            return
+        key = update.update_id
+        with deps.db.session() as session:
+            seen = was_processed(session=session, transport=TELEGRAM, key=str(key))
+        if seen or key in self._in_flight:
+            log.info("update %d delivered again: already handled, skipped", key)
+            return
+        self._in_flight.add(key)
+        try:
+            await super().process_update(update)
+        finally:
+            self._in_flight.discard(key)
+        with deps.db.session() as session:
+            mark_processed(session=session, transport=TELEGRAM, key=str(key), at=deps.clock.now())
+
+
 def create_app(settings: Settings, *, deps: Deps | None = None) -> BotApplication:
     """Build the application; ``deps`` defaults to the real services for ``settings``."""
     context_types = ContextTypes(context=CustomContext, bot_data=AppData)
     application: BotApplication = (
         ApplicationBuilder()
+        .application_class(OnceApplication)
         .token(settings.require_token())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
         .context_types(context_types)
         .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .defaults(Defaults(tzinfo=settings.tz))  # the job queue's scheduler runs in office time
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
@@ -78,6 +117,7 @@ async def _start_dispatcher(application: BotApplication, deps: Deps) -> None:
     channel = Channel(TelegramSender(sender, deps.renderer), MessageLimit.MAX_TEXT_LENGTH)
     application.bot_data.dispatcher = Dispatcher(deps, {Transport.TELEGRAM: channel})
     application.bot_data.sender_bot = sender
+    _warn_uncovered_years(deps)
     if settings.reminder_tick_seconds and application.job_queue is not None:
         application.job_queue.run_repeating(
             schedule.tick,
@@ -85,6 +125,21 @@ async def _start_dispatcher(application: BotApplication, deps: Deps) -> None:
             first=1,
             name="scheduled-messages",
         )
+
+
+def _warn_uncovered_years(deps: Deps) -> None:
+    """Say it in the log at start-up, too: deadlines of a year without holiday data are
+    computed with weekends only (office admins also get a message, from November on)."""
+    today = deps.clock.now().astimezone(deps.settings.tz).date()
+    with deps.db.session() as session:
+        calendar = load_calendar(session=session)
+    for year in (today.year, today.year + 1):
+        if not calendar.covered(year):
+            log.warning(
+                "no holiday data for %d: deadlines use weekends only until the office enters "
+                "the State Council notice (liaison-bot calendar set …)",
+                year,
+            )
 
 
 async def _post_shutdown(application: BotApplication) -> None:

@@ -586,3 +586,15 @@ class ReportingException(SQLModel, table=True):
     reason: str = Field(default="", max_length=500)
     granted_by_person_id: int | None = Field(default=None, foreign_key="person.id")
     granted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """An incoming update (Telegram update_id, WeCom MsgId) already handled: a redelivery —
+    a webhook retry, or polling again after a crash before the offset was confirmed — is
+    recognised and skipped."""
+
+    __tablename__ = "processed_update"
+
+    transport: str = Field(max_length=16, primary_key=True)
+    update_key: str = Field(max_length=80, primary_key=True)
+    processed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)

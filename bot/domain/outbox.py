@@ -123,6 +123,19 @@ def _at(slots: list[Slot], step: Step) -> datetime:
     return next(slot.at for slot in slots if slot.step == step)
 
 
+def next_slot(*, session: Session, now: datetime, tz: tzinfo) -> datetime | None:
+    """The next moment a monthly step falls due (for waking the scheduler right then)."""
+    calendar, rule = load_calendar(session=session), campaign_rule(session=session)
+    today = YearMonth.of(now.astimezone(tz).date())
+    upcoming = [
+        slot.at
+        for period in (today.previous(), today, today.next())
+        for slot in month_slots(period, rule, calendar, tz)[1]
+        if slot.at > now
+    ]
+    return min(upcoming, default=None)
+
+
 def open_period(*, session: Session, now: datetime, tz: tzinfo) -> YearMonth:
     """The month the office is chasing: last month until its digest day, then this month."""
     calendar, rule = load_calendar(session=session), campaign_rule(session=session)

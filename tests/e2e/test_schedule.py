@@ -272,3 +272,11 @@ async def test_the_running_bot_ticks_by_itself(bot: BotHarness) -> None:
     backdate_units(bot.deps, moment("2026-09-01 00:00"))
     [prompt] = await bot.world.wait_for_messages(WANG, timeout=10)
     assert "2026-09 工作进展开始报送" in prompt.text
+    # Besides the periodic tick, the scheduler wakes at the next step's exact time (T-3).
+    queue = bot.application.job_queue
+    assert queue is not None
+    await bot.world.wait_until(lambda: bool(queue.get_jobs_by_name("scheduled-wake-up")))
+    [wake] = queue.get_jobs_by_name("scheduled-wake-up")
+    assert wake.next_t is not None
+    expected = (moment("2026-09-24 09:00") - moment("2026-09-22 09:00")).total_seconds()
+    assert abs((wake.next_t - datetime.now(SHANGHAI)).total_seconds() - expected) < 120

@@ -43,6 +43,7 @@ CORE_TABLES = {
     "pending_review_comment",
     "period_lock",
     "reporting_exception",
+    "processed_update",
     "draft_task_status",
     "submission_task_status",
     "draft_indicator_value",

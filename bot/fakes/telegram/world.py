@@ -148,6 +148,7 @@ class FakeTelegram:
     sent: list[SentMessage] = field(default_factory=list)
     transcript: list[TranscriptEvent] = field(default_factory=list)
     callback_answers: list[dict[str, Any]] = field(default_factory=list)
+    delivered: list[dict[str, Any]] = field(default_factory=list)  # every update, as sent
     commands: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)
     flood_429s: int = 0
@@ -342,7 +343,8 @@ class FakeTelegram:
         return self._updates.pop(0) if self._updates else None
 
     def requeue(self, update: dict[str, Any]) -> None:
-        """A webhook delivery failed: the update goes back to the front, as Telegram retries."""
+        """A webhook delivery failed: the update goes back to the front, as Telegram retries.
+        Tests also use it to deliver an update a second time."""
         self._updates.insert(0, update)
 
     def send_message(
@@ -467,7 +469,9 @@ class FakeTelegram:
     def _deliver(
         self, user: FakeUser, kind: str, payload: dict[str, Any], event_kind: str, text: str
     ) -> dict[str, Any]:
-        self._updates.append({"update_id": next(self._update_ids), kind: payload})
+        update = {"update_id": next(self._update_ids), kind: payload}
+        self._updates.append(update)
+        self.delivered.append(update)
         self._event(TranscriptEvent(user.id, user.first_name, event_kind, text))
         return payload
 

@@ -1,0 +1,156 @@
+"""Updates per second for a full report step, against a bare python-telegram-bot echo bot.
+
+Both bots poll the same bundled fake Bot API server (flood limits off, so the server is never
+the bottleneck) in this process. Each of N liaisons, already inside /report, sends M texts:
+for liaison-bot every one is a full step — who is asking (database), the draft (database), an
+atomic append to 本月完成工作 (write + commit), the update-id record, a rendered reply. The echo
+bot just replies with the text. Time runs from the first update queued to the last reply seen.
+
+liaison-bot normally paces replies with PTB's AIORateLimiter at Telegram's 30 messages/s; that
+cap would measure the limiter, not the bot, so it is measured twice: with the production
+limiter (what Telegram would allow anyway) and without it (processing cost; the target ratio
+of >= 0.6 applies to this one). Nothing is asserted.
+
+    python bench/throughput.py            # 40 liaisons x 10 messages
+    python bench/throughput.py --quick    # 10 x 3, as CI runs it so it never rots
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import tempfile
+import time
+from contextlib import AsyncExitStack
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
+
+from bot.app import create_app, running_application
+from bot.config import Settings
+from bot.deps import Deps
+from bot.fakes.telegram import FakeTelegram, FakeTelegramServer, FloodLimits
+from storage.migrate import upgrade_database
+from storage.models import AssignmentRole, Transport
+from storage.repo_people import add_person_with_identity, assign_liaison
+from storage.repo_units import add_unit, create_campaign
+
+TOKEN = "123456789:bench-token"
+FIRST_USER = 10_000
+
+
+async def echo(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is not None and message.text:
+        await message.reply_text(message.text)
+
+
+def seed(deps: Deps, liaisons: int) -> None:
+    with deps.db.session() as session:
+        campaign = create_campaign(session=session, name="健康促进区")
+        assert campaign.id is not None
+        for number in range(liaisons):
+            unit = add_unit(session=session, campaign_id=campaign.id, full_name=f"单位{number:03d}")
+            person = add_person_with_identity(
+                session=session, name=f"联络员{number}", transport=Transport.TELEGRAM,
+                external_id=str(FIRST_USER + number), chat_id=str(FIRST_USER + number),
+            )  # fmt: skip
+            assert unit.id is not None and person.id is not None
+            assign_liaison(
+                session=session, unit_id=unit.id, person_id=person.id, role=AssignmentRole.MAIN,
+                valid_from=datetime(2026, 1, 1, tzinfo=UTC),
+            )  # fmt: skip
+
+
+async def run_round(world: FakeTelegram, liaisons: int, messages: int) -> float:
+    """Queue every text at once; the seconds until each got its reply."""
+    users = [world.users[FIRST_USER + n] for n in range(liaisons)]
+    seen = {user.id: len(world.messages_to(user.id)) for user in users}
+    started = time.perf_counter()
+    for round_number in range(messages):
+        for user in users:
+            world.send_text(user, f"第{round_number}条：今天在社区开展健康讲座，参加居民60人。")
+    await world.wait_until(
+        lambda: all(len(world.messages_to(u.id)) >= seen[u.id] + messages for u in users),
+        timeout=600,
+    )
+    return time.perf_counter() - started
+
+
+async def measure_ours(liaisons: int, messages: int, *, limiter: bool, folder: Path) -> float:
+    world = FakeTelegram(token=TOKEN, limits=FloodLimits.unlimited())
+    for number in range(liaisons):
+        world.user(FIRST_USER + number, f"联络员{number}")
+    async with FakeTelegramServer(world, long_poll_cap=0.05) as server:
+        settings = Settings(
+            _env_file=None, telegram_bot_token=TOKEN, telegram_api_base_url=server.api_base_url,
+            telegram_file_base_url=server.file_base_url,
+            database_url=f"sqlite:///{folder / f'bench-{limiter}.db'}",
+            data_dir=folder / f"data-{limiter}", reminder_tick_seconds=0,
+        )  # fmt: skip
+        deps = Deps.from_settings(settings)
+        upgrade_database(deps.db.engine)
+        seed(deps, liaisons)
+        application = create_app(settings, deps=deps)
+        if not limiter:
+            application.bot._rate_limiter = None  # processing cost only (see the docstring)
+        async with running_application(application, poll_timeout=0.05):
+            for number in range(liaisons):  # open each report (not timed)
+                await world.say(world.users[FIRST_USER + number], "/report")
+            return await run_round(world, liaisons, messages)
+
+
+async def measure_echo(liaisons: int, messages: int) -> float:
+    world = FakeTelegram(token=TOKEN, limits=FloodLimits.unlimited())
+    for number in range(liaisons):
+        world.user(FIRST_USER + number, f"联络员{number}")
+    async with FakeTelegramServer(world, long_poll_cap=0.05) as server, AsyncExitStack():
+        application: Application[Any, Any, Any, Any, Any, Any] = (
+            ApplicationBuilder().token(TOKEN).base_url(server.api_base_url).build()
+        )
+        application.add_handler(MessageHandler(filters.TEXT, echo))
+        await application.initialize()
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0, timeout=0)
+        await application.start()
+        try:
+            return await run_round(world, liaisons, messages)
+        finally:
+            await application.updater.stop()
+            await application.stop()
+            await application.shutdown()
+
+
+async def main_async(liaisons: int, messages: int) -> None:
+    total = liaisons * messages
+    with tempfile.TemporaryDirectory() as folder:
+        echo_s = await measure_echo(liaisons, messages)
+        bare_s = await measure_ours(liaisons, messages, limiter=False, folder=Path(folder))
+        capped_s = await measure_ours(liaisons, messages, limiter=True, folder=Path(folder))
+    rows = (
+        ("PTB echo bot (no limiter)", echo_s),
+        ("liaison-bot report step, no limiter", bare_s),
+        ("liaison-bot report step, production limiter", capped_s),
+    )
+    print(f"{total} updates ({liaisons} liaisons x {messages} messages)")
+    for name, seconds in rows:
+        print(f"{name:<46} {seconds:7.2f} s {total / seconds:8.1f} updates/s")
+    print(f"ratio liaison-bot / echo (no limiter): {echo_s / bare_s:.2f} (target >= 0.6)")
+    print(f"ratio with the production limiter:     {echo_s / capped_s:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10 liaisons x 3 messages (CI)")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)
+    liaisons, messages = (10, 3) if args.quick else (40, 10)
+    asyncio.run(main_async(liaisons, messages))
+
+
+if __name__ == "__main__":
+    main()

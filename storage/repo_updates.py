@@ -1,0 +1,29 @@
+"""Updates already handled, so a redelivered one is processed once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Table, delete
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col
+
+from storage.models import ProcessedUpdate
+
+PROCESSED: Table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
+
+
+def was_processed(*, session: Session, transport: str, key: str) -> bool:
+    return session.get(ProcessedUpdate, (transport, key)) is not None
+
+
+def mark_processed(*, session: Session, transport: str, key: str, at: datetime) -> None:
+    dialect = session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(PROCESSED)
+    values = {"transport": transport, "update_key": key, "processed_at": at}
+    session.execute(insert.values(**values).on_conflict_do_nothing())
+
+
+def forget_processed(*, session: Session, before: datetime) -> None:
+    """Platforms redeliver within minutes or hours; a week of keys is plenty."""
+    session.execute(delete(ProcessedUpdate).where(col(ProcessedUpdate.processed_at) < before))

@@ -1,0 +1,162 @@
+"""The same update delivered twice is handled once; webhook requests without the secret are
+refused. Runs the real application in webhook mode against the fake server, which pushes
+updates the way Telegram does (and retries them)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import aiohttp
+from sqlmodel import select
+from telegram import Update
+
+from bot.app import BotApplication, create_app
+from bot.config import Settings
+from bot.deps import Deps
+from bot.fakes.telegram import FakeTelegramServer
+from storage.migrate import upgrade_database
+from storage.models import ProcessedUpdate, ReportDraft
+from tests.conftest import BotHarness
+from tests.e2e.seed import seed_liaison
+
+SECRET = "s3cret-Token_for-tests"
+WANG = 1001
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@asynccontextmanager
+async def webhook_bot(
+    telegram: FakeTelegramServer, make_settings: object, port: int
+) -> AsyncIterator[BotApplication]:
+    """The application serving a webhook on 127.0.0.1:port, registered with the fake."""
+    url = f"http://127.0.0.1:{port}/hook"
+    settings: Settings = make_settings(  # type: ignore[operator]
+        telegram_api_base_url=telegram.api_base_url,
+        telegram_file_base_url=telegram.file_base_url,
+    )
+    deps = Deps.from_settings(settings)
+    upgrade_database(deps.db.engine)
+    application = create_app(settings, deps=deps)
+    await application.initialize()
+    assert application.post_init is not None and application.updater is not None
+    await application.post_init(application)
+    await application.updater.start_webhook(
+        listen="127.0.0.1", port=port, url_path="hook", webhook_url=url, secret_token=SECRET
+    )
+    await application.start()
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+
+
+def draft_text(deps: Deps) -> str:
+    with deps.db.session() as session:
+        return session.exec(select(ReportDraft.work_done)).one()
+
+
+async def test_a_webhook_retry_is_handled_once(
+    telegram: FakeTelegramServer, make_settings: object
+) -> None:
+    world = telegram.world
+    async with webhook_bot(telegram, make_settings, free_port()) as application:
+        deps = application.bot_data.deps
+        assert deps is not None
+        seed_liaison(deps, telegram_id=WANG, name="王芳", unit_names=["区卫生健康委"])
+        wang = world.user(WANG, "王芳")
+        await world.say(wang, "/report")
+        [ack] = await world.say(wang, "开展义诊一次，120人参加。")
+        assert "已记录" in ack.text
+        # Telegram did not see our 200 in time and sends the same update again.
+        since = len(world.messages_to(WANG))
+        world.requeue(world.delivered[-1])
+        for _ in range(50):  # the fake pushes it to the webhook again
+            if not world.pending_updates():
+                break
+            await asyncio.sleep(0.1)
+        assert not world.pending_updates()
+        await asyncio.sleep(0.5)  # time for a second reply, if there were one
+        assert len(world.messages_to(WANG)) == since
+        assert draft_text(deps).count("开展义诊一次") == 1
+
+
+async def test_webhook_requests_without_the_secret_get_403(
+    telegram: FakeTelegramServer, make_settings: object
+) -> None:
+    port = free_port()
+    world = telegram.world
+    async with webhook_bot(telegram, make_settings, port) as application:
+        deps = application.bot_data.deps
+        assert deps is not None
+        forged = {
+            "update_id": 999_999,
+            "message": {
+                "message_id": 1, "date": 0, "text": "/start",
+                "chat": {"id": 1003, "type": "private", "first_name": "赵敏"},
+                "from": {"id": 1003, "is_bot": False, "first_name": "赵敏"},
+                "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+            },
+        }  # fmt: skip
+        world.user(1003, "赵敏")
+        async with aiohttp.ClientSession() as client:
+            for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
+                async with client.post(
+                    f"http://127.0.0.1:{port}/hook", json=forged, headers=headers
+                ) as response:
+                    assert response.status == 403
+        await asyncio.sleep(0.3)
+        assert world.messages_to(1003) == []  # nothing was processed
+        with deps.db.session() as session:
+            assert session.exec(select(ProcessedUpdate)).all() == []
+
+
+async def test_the_same_update_twice_at_once_or_later_is_handled_once(bot: BotHarness) -> None:
+    """Polling after a crash can fetch an update again; two copies may even overlap."""
+    seed_liaison(bot.deps, telegram_id=WANG, name="王芳", unit_names=["区卫生健康委"])
+    wang = bot.world.user(WANG, "王芳")
+    await bot.world.say(wang, "/report")
+    [ack] = await bot.world.say(wang, "开展义诊一次。")
+    assert "已记录" in ack.text
+    update = Update.de_json(bot.world.delivered[-1], bot.application.bot)
+    assert update is not None
+    since = len(bot.world.messages_to(WANG))
+    await asyncio.gather(
+        bot.application.process_update(update), bot.application.process_update(update)
+    )
+    await bot.application.process_update(update)
+    assert len(bot.world.messages_to(WANG)) == since
+    assert draft_text(bot.deps).count("开展义诊一次") == 1
+
+    fresh = bot.world.send_text(wang, "第二条")  # a new update is still handled
+    assert fresh is not None
+    await bot.world.wait_for_messages(WANG, since=since)
+    assert "第二条" in draft_text(bot.deps)
+
+
+async def test_processed_ids_are_recorded_once_handled(bot: BotHarness) -> None:
+    user = bot.world.user(1003, "赵敏")
+    for _ in range(2):
+        await bot.world.say(user, "/start")
+    wanted = sorted(str(u["update_id"]) for u in bot.world.delivered)
+
+    def keys() -> list[str]:
+        with bot.deps.db.session() as session:
+            return sorted(row.update_key for row in session.exec(select(ProcessedUpdate)))
+
+    for _ in range(50):  # recorded right after the reply went out
+        if keys() == wanted:
+            break
+        await asyncio.sleep(0.05)
+    assert keys() == wanted
