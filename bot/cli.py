@@ -24,7 +24,6 @@ from bot.config import Settings, load_settings
 from bot.domain.periods import YearMonth
 from bot.errors import ConfigError
 from messages.render import Renderer, strip_markup
-from storage.migrate import upgrade_database
 
 cli = typer.Typer(
     name="liaison-bot",
@@ -117,6 +116,7 @@ def import_command(
     from bot.domain.importing.readers import ImportFileError
     from bot.domain.importing.report import report_values
     from storage.db import Database
+    from storage.migrate import upgrade_database
 
     settings = _settings(env_file)
     renderer = Renderer(settings.language)
@@ -242,6 +242,7 @@ def summary(
     from bot.deps import Deps
     from bot.domain.outbox import digest_values
     from bot.domain.summary import month_summary
+    from storage.migrate import upgrade_database
 
     settings = _settings(env_file)
     month = _period_option(period)
@@ -275,6 +276,7 @@ def export(
     month in the current folder, unless some are chosen with --xlsx/--docx/--zip)."""
     from bot.deps import Deps
     from bot.exports.files import ExportFile, archive_files, bulletin_file, workbook_file
+    from storage.migrate import upgrade_database
 
     settings = _settings(env_file)
     month = _period_option(period)
@@ -380,6 +382,7 @@ def _days(spec: str) -> list[date]:
 @contextmanager
 def _session(settings: Settings) -> Iterator[Session]:
     from storage.db import Database
+    from storage.migrate import upgrade_database
 
     database = Database.from_url(settings.database_url)
     try:

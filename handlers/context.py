@@ -47,6 +47,11 @@ class CustomContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
         self._requester = who
 
     @property
+    def known_requester(self) -> Requester | None:
+        """The requester already resolved for this update by an earlier handler group."""
+        return self._requester
+
+    @property
     def dispatcher(self) -> Dispatcher:
         dispatcher = self.bot_data.dispatcher
         if dispatcher is None:

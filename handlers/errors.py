@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 
+from sqlalchemy.exc import OperationalError
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop
 
 from handlers.context import CustomContext
 
@@ -14,13 +17,26 @@ log = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: CustomContext) -> None:
-    """Log the exception with the update id and send the generic apology."""
+    """Log the exception with the update id and apologise (saying why, when it helps)."""
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("error while handling update %s", update_id, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:
-        text = context.deps.renderer.render("error_generic")
+        text = context.deps.renderer.render(error_template(context.error))
         await context.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML)
     except TelegramError:
         log.warning("could not tell chat %s about the error", update.effective_chat.id)
+    # The apology is the answer: no later handler group (a fallback such as "unsupported
+    # message") should answer the same update again.
+    raise ApplicationHandlerStop
+
+
+def error_template(error: BaseException | None) -> str:
+    """What to tell the user: a full disk and a busy database are worth naming, because
+    trying again later is exactly the right thing to do (and nothing saved was lost)."""
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return "error_storage_full"
+    if isinstance(error, OperationalError) and "locked" in str(error).lower():
+        return "error_busy"
+    return "error_generic"

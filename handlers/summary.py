@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import InputFile, Update
 from telegram.constants import FileSizeLimit
@@ -17,10 +17,12 @@ from bot.domain.periods import YearMonth
 from bot.domain.replies import Button, Reply
 from bot.domain.reporting import parse_period
 from bot.domain.summary import behind_tasks, month_summary, standing_for
-from bot.exports.files import ExportFile, archive_files, bulletin_file, workbook_file
 from handlers.context import CustomContext
 from handlers.guard import guarded
 from handlers.replies import reply_to
+
+if TYPE_CHECKING:
+    from bot.exports.files import ExportFile
 
 log = logging.getLogger(__name__)
 UPLOAD_LIMIT = int(FileSizeLimit.FILESIZE_UPLOAD)  # 50 MB for bots
@@ -85,6 +87,9 @@ async def export_button(update: Update, context: CustomContext) -> None:
     if period is None:
         await reply_to(update, context, Reply("report_stale"))
         return
+    # Imported here: openpyxl, python-docx and Pillow cost ~40 MiB that an idle bot need not hold.
+    from bot.exports.files import archive_files, bulletin_file, workbook_file
+
     chat_id = update.effective_chat.id
     await context.bot.send_chat_action(chat_id, "upload_document")
     try:

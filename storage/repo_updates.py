@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Table, delete
+from sqlalchemy import BigInteger, Table, cast, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
@@ -27,3 +27,12 @@ def mark_processed(*, session: Session, transport: str, key: str, at: datetime) 
 def forget_processed(*, session: Session, before: datetime) -> None:
     """Platforms redeliver within minutes or hours; a week of keys is plenty."""
     session.execute(delete(ProcessedUpdate).where(col(ProcessedUpdate.processed_at) < before))
+
+
+def highest_processed(*, session: Session, transport: str) -> int:
+    """The largest numeric update id handled on ``transport`` (-1 when none)."""
+    query = select(func.max(cast(col(ProcessedUpdate.update_key), BigInteger))).where(
+        col(ProcessedUpdate.transport) == transport
+    )
+    highest = session.execute(query).scalar_one_or_none()
+    return int(highest) if highest is not None else -1

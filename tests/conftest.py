@@ -34,9 +34,10 @@ def postgres_url() -> str | None:
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database: a SQLite file, or a private schema on PostgreSQL.
 
-    Parametrize indirectly with "sqlite"/"postgres"; unparametrized tests get SQLite.
+    Parametrize indirectly with "sqlite"/"postgres"; unparametrized tests get SQLite, or the
+    backend named by TEST_DEFAULT_BACKEND (CI runs the bot tests once more on PostgreSQL).
     """
-    backend = getattr(request, "param", "sqlite")
+    backend = getattr(request, "param", os.environ.get("TEST_DEFAULT_BACKEND", "sqlite"))
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
         return
