@@ -18,8 +18,8 @@ import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
+from bulk import insert_campaign_with_liaisons, table
 from sqlalchemy import insert
 
 from bot.config import Settings
@@ -27,12 +27,6 @@ from bot.deps import Deps
 from bot.fakes.telegram import FakeTelegram, FakeTelegramServer
 from storage.migrate import upgrade_database
 from storage.models import (
-    AssignmentRole,
-    Campaign,
-    ChatIdentity,
-    LiaisonAssignment,
-    MemberUnit,
-    Person,
     Responsibility,
     Task,
     TaskUnit,
@@ -42,78 +36,12 @@ TOKEN = "123456789:bench-token"
 HERE = Path(__file__).parent
 
 
-def table(model: Any) -> Any:
-    return model.__table__
-
-
 def seed(database_url: str, units: int) -> None:
     deps = Deps.from_settings(Settings(_env_file=None, database_url=database_url))
     upgrade_database(deps.db.engine)
     start = datetime(2026, 1, 1, tzinfo=UTC)
     with deps.db.engine.begin() as db:
-        db.execute(
-            insert(table(Campaign)),
-            [
-                {
-                    "id": 1,
-                    "name": "健康促进区",
-                    "office_name": "",
-                    "created_at": start,
-                }
-            ],
-        )
-        db.execute(
-            insert(table(MemberUnit)),
-            [
-                {
-                    "id": n,
-                    "campaign_id": 1,
-                    "full_name": f"单位{n:04d}",
-                    "short_name": "",
-                    "aliases": [],
-                    "category": "department",
-                    "sort_order": n,
-                    "duties": "",
-                    "active": True,
-                    "created_at": start,
-                }
-                for n in range(1, units + 1)
-            ],
-        )
-        db.execute(
-            insert(table(Person)),
-            [
-                {"id": n, "name": f"联络员{n}", "phone": "13900000000", "created_at": start}
-                for n in range(1, units + 1)
-            ],
-        )
-        db.execute(
-            insert(table(ChatIdentity)),
-            [
-                {
-                    "person_id": n,
-                    "transport": "telegram",
-                    "external_id": str(10_000 + n),
-                    "chat_id": str(10_000 + n),
-                    "created_at": start,
-                }
-                for n in range(1, units + 1)
-            ],
-        )
-        db.execute(
-            insert(table(LiaisonAssignment)),
-            [
-                {
-                    "unit_id": n,
-                    "person_id": n,
-                    "role": AssignmentRole.MAIN,
-                    "valid_from": start,
-                    "valid_to": None,
-                    "reason": "",
-                }
-                for n in range(1, units + 1)
-            ],
-        )
+        insert_campaign_with_liaisons(db, units, start)
         db.execute(
             insert(table(Task)),
             [

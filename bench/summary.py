@@ -19,8 +19,8 @@ import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
+from bulk import insert_campaign_with_liaisons, table
 from sqlalchemy import insert
 
 from bot.config import Settings
@@ -31,15 +31,10 @@ from bot.domain.summary import month_summary
 from bot.exports.workbook import build_workbook
 from storage.migrate import upgrade_database
 from storage.models import (
-    AssignmentRole,
-    Campaign,
     Evidence,
     EvidenceKind,
     Indicator,
     IndicatorUnit,
-    LiaisonAssignment,
-    MemberUnit,
-    Person,
     Responsibility,
     Submission,
     SubmissionIndicatorValue,
@@ -56,58 +51,12 @@ TASKS_PER_UNIT = 3
 STATUSES = [TaskStatus.ON_TRACK, TaskStatus.DONE, TaskStatus.BEHIND, TaskStatus.STALLED]
 
 
-def table(model: Any) -> Any:
-    return model.__table__
-
-
 def generate(deps: Deps, units: int, seed: int = 7) -> YearMonth:
     """A campaign of ``units`` units reporting for MONTHS months; returns the last month."""
     rng = random.Random(seed)
     start = datetime(2024, 12, 1, tzinfo=UTC)
     with deps.db.engine.begin() as db:
-        db.execute(
-            insert(table(Campaign)),
-            [{"id": 1, "name": "健康促进区", "office_name": "创建办", "created_at": start}],
-        )
-        db.execute(
-            insert(table(MemberUnit)),
-            [
-                {
-                    "id": n,
-                    "campaign_id": 1,
-                    "full_name": f"单位{n:04d}",
-                    "short_name": "",
-                    "aliases": [],
-                    "category": "department",
-                    "sort_order": n,
-                    "duties": "",
-                    "active": True,
-                    "created_at": start,
-                }
-                for n in range(1, units + 1)
-            ],
-        )
-        db.execute(
-            insert(table(Person)),
-            [
-                {"id": n, "name": f"联络员{n}", "phone": None, "created_at": start}
-                for n in range(1, units + 1)
-            ],
-        )
-        db.execute(
-            insert(table(LiaisonAssignment)),
-            [
-                {
-                    "unit_id": n,
-                    "person_id": n,
-                    "role": AssignmentRole.MAIN,
-                    "valid_from": start,
-                    "valid_to": None,
-                    "reason": "",
-                }
-                for n in range(1, units + 1)
-            ],
-        )
+        insert_campaign_with_liaisons(db, units, start)
         tasks = max(1, units * TASKS_PER_UNIT // 4)
         db.execute(
             insert(table(Task)),

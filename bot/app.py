@@ -6,6 +6,7 @@ import logging
 import multiprocessing
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -187,19 +188,38 @@ def _bot_commands(rendered: str) -> list[BotCommand]:
     return [BotCommand(command, description) for command, description in pairs]
 
 
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """Where a webhook-mode bot listens, the URL the platform posts to, and its secret."""
+
+    port: int
+    url: str
+    secret: str
+    listen: str = "127.0.0.1"
+    path: str = "hook"
+
+
 @asynccontextmanager
 async def running_application(
-    application: BotApplication, *, poll_timeout: float = 1.0
+    application: BotApplication, *, poll_timeout: float = 1.0, webhook: Webhook | None = None
 ) -> AsyncIterator[BotApplication]:
-    """Poll for updates inside the caller's event loop, with the same start-up and shut-down
-    hooks as ``run_polling`` (which owns the loop and so cannot serve the demo or tests)."""
+    """Poll (or serve ``webhook``) inside the caller's event loop, with the same start-up and
+    shut-down hooks as ``run_polling`` (which owns the loop and so cannot serve the demo or
+    tests)."""
     await application.initialize()
     if application.post_init is not None:
         await application.post_init(application)
     assert application.updater is not None
-    await application.updater.start_polling(
-        poll_interval=0, timeout=int(poll_timeout), allowed_updates=Update.ALL_TYPES
-    )
+    if webhook is None:
+        await application.updater.start_polling(
+            poll_interval=0, timeout=int(poll_timeout), allowed_updates=Update.ALL_TYPES
+        )
+    else:
+        await application.updater.start_webhook(
+            listen=webhook.listen, port=webhook.port, url_path=webhook.path,
+            webhook_url=webhook.url, secret_token=webhook.secret,
+            allowed_updates=Update.ALL_TYPES,
+        )  # fmt: skip
     await application.start()
     try:
         yield application

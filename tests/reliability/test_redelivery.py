@@ -13,7 +13,7 @@ import aiohttp
 from sqlmodel import select
 from telegram import Update
 
-from bot.app import BotApplication, create_app
+from bot.app import BotApplication, Webhook, create_app, running_application
 from bot.config import Settings
 from bot.deps import Deps
 from bot.fakes.telegram import FakeTelegramServer
@@ -37,29 +37,15 @@ async def webhook_bot(
     telegram: FakeTelegramServer, make_settings: object, port: int
 ) -> AsyncIterator[BotApplication]:
     """The application serving a webhook on 127.0.0.1:port, registered with the fake."""
-    url = f"http://127.0.0.1:{port}/hook"
     settings: Settings = make_settings(  # type: ignore[operator]
         telegram_api_base_url=telegram.api_base_url,
         telegram_file_base_url=telegram.file_base_url,
     )
     deps = Deps.from_settings(settings)
     upgrade_database(deps.db.engine)
-    application = create_app(settings, deps=deps)
-    await application.initialize()
-    assert application.post_init is not None and application.updater is not None
-    await application.post_init(application)
-    await application.updater.start_webhook(
-        listen="127.0.0.1", port=port, url_path="hook", webhook_url=url, secret_token=SECRET
-    )
-    await application.start()
-    try:
-        yield application
-    finally:
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
-        if application.post_shutdown is not None:
-            await application.post_shutdown(application)
+    webhook = Webhook(port=port, url=f"http://127.0.0.1:{port}/hook", secret=SECRET)
+    async with running_application(create_app(settings, deps=deps), webhook=webhook) as app:
+        yield app
 
 
 def draft_text(deps: Deps) -> str:
