@@ -71,6 +71,28 @@ def find_person_by_identity(
     return session.exec(query).first()
 
 
+def find_person_and_role(
+    *, session: Session, transport: Transport, external_id: str
+) -> tuple[Person, OfficeRole | None] | None:
+    """The person behind a chat identity and their current office role, in one query (this
+    runs for every message)."""
+    query = (
+        select(Person, OfficeUser.role)
+        .join(ChatIdentity, col(ChatIdentity.person_id) == col(Person.id))
+        .join(
+            OfficeUser,
+            (col(OfficeUser.person_id) == col(Person.id)) & col(OfficeUser.revoked_at).is_(None),
+            isouter=True,
+        )
+        .where(ChatIdentity.transport == transport, ChatIdentity.external_id == external_id)
+    )
+    row = session.exec(query).first()
+    if row is None:
+        return None
+    person, role = row
+    return person, OfficeRole(role) if role else None
+
+
 def assign_liaison(
     *,
     session: Session,

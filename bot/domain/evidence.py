@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
+from bot.domain.text_input import clean_text
 from storage.models import Evidence, EvidenceKind
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what a bot may download
@@ -63,7 +64,7 @@ def record(
     person_id: int | None,
 ) -> bool:
     """Keep the file for the unit's month; False if these exact bytes were already kept."""
-    caption = " ".join(caption.split())[:MAX_CAPTION]
+    caption = " ".join(clean_text(caption).split())[:MAX_CAPTION]
     existing = session.exec(
         select(Evidence).where(
             Evidence.unit_id == unit_id, Evidence.period == period, Evidence.sha256 == sha256
@@ -121,7 +122,7 @@ def counts(*, session: Session, unit_id: int, period: str) -> Counts:
 
 def caption_uncaptioned(*, session: Session, unit_id: int, period: str, text: str) -> int:
     """Give every photo still without a caption this one (the answer to the bot's question)."""
-    caption = " ".join(text.split())[:MAX_CAPTION]
+    caption = " ".join(clean_text(text).split())[:MAX_CAPTION]
     result = session.execute(
         update(Evidence)
         .where(

@@ -12,8 +12,7 @@ from storage.repo_audit import add_audit_entry
 from storage.repo_people import (
     add_person_with_identity,
     assignments_of_person,
-    find_person_by_identity,
-    office_role_of,
+    find_person_and_role,
 )
 
 
@@ -94,9 +93,10 @@ def identify(
     A bootstrap admin is recorded as a person on first contact, so that the office can be
     notified (bots cannot message people who never wrote to them) and audited by name.
     """
-    person = find_person_by_identity(
+    found = find_person_and_role(
         session=session, transport=identity.transport, external_id=identity.external_id
     )
+    person, granted = found if found is not None else (None, None)
     if person is None and bootstrap_admin:
         person = add_person_with_identity(
             session=session,
@@ -110,11 +110,7 @@ def identify(
         )
     if person is None or person.id is None:
         return Requester(None, identity.display_name, None)
-    role = (
-        OfficeRole.ADMIN
-        if bootstrap_admin
-        else office_role_of(session=session, person_id=person.id)
-    )
+    role = OfficeRole.ADMIN if bootstrap_admin else granted
     units = tuple(
         UnitRef(unit.id, unit.display_name, assignment.role)
         for assignment, unit in assignments_of_person(session=session, person_id=person.id, at=at)

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from bot.domain.invites import CODE_PATTERN, code_digest
 from bot.domain.people import ChatAddress, IdentityRef
 from bot.domain.replies import Button, Keyboard, Notice, Outcome, Reply
-from bot.domain.text_input import normalize_cn_mobile, normalize_person_name
+from bot.domain.text_input import clean_text, normalize_cn_mobile, normalize_person_name
 from storage.models import (
     AssignmentRole,
     ChangeStatus,
@@ -156,6 +156,7 @@ def answer_text(
     bootstrap_admin_ids: Collection[str],
 ) -> Outcome:
     """A typed answer to the current question (``skipped``: the skip button's text)."""
+    text = clean_text(text)
     if registration.name is None:
         name = normalize_person_name(text)
         if name is None:

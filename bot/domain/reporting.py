@@ -14,6 +14,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from bot.domain import evidence, indicator_values, task_progress
@@ -23,6 +24,7 @@ from bot.domain.due_dates import DueDate, due_date, workdays_late
 from bot.domain.people import Requester
 from bot.domain.periods import YearMonth
 from bot.domain.replies import Button, Outcome, Reply
+from bot.domain.text_input import clean_text
 from storage.models import (
     ActiveReport,
     ExceptionKind,
@@ -188,8 +190,11 @@ def active_draft(*, session: Session, who: Requester) -> ReportDraft | None:
     """The draft this person's next message answers, if they are writing one they may write."""
     if who.person_id is None:
         return None
-    active = session.get(ActiveReport, who.person_id)
-    draft = session.get(ReportDraft, active.draft_id) if active else None
+    draft = session.exec(  # one query: this runs for every message a liaison sends
+        select(ReportDraft)
+        .join(ActiveReport, col(ActiveReport.draft_id) == col(ReportDraft.id))
+        .where(ActiveReport.person_id == who.person_id)
+    ).first()
     if draft is None or draft.unit_id not in who.unit_ids:
         return None  # e.g. the person is no longer this unit's liaison
     return draft
@@ -197,7 +202,7 @@ def active_draft(*, session: Session, who: Requester) -> ReportDraft | None:
 
 def answer_text(*, session: Session, ctx: Context, draft: ReportDraft, text: str) -> Reply:
     """A typed answer to the current step."""
-    text = text.strip()
+    text = clean_text(text).strip()
     if draft.step == ReportStep.REVIEW:
         return Reply("report_use_buttons", {}, buttons=review(session, ctx, draft).buttons)
     if not text:
@@ -212,16 +217,18 @@ def answer_text(*, session: Session, ctx: Context, draft: ReportDraft, text: str
         if len(draft.work_done) + len(text) > MAX_SECTION_CHARS:
             return Reply("report_too_long", {"limit": MAX_SECTION_CHARS})
         separator = "\n" if draft.work_done else ""
-        session.execute(
+        appended = session.execute(  # in SQL: two liaisons typing at once lose nothing
             update(ReportDraft)
             .where(col(ReportDraft.id) == draft.id)
             .values(work_done=ReportDraft.work_done + separator + text, updated_at=ctx.now,
                     updated_by_person_id=ctx.who.person_id)
-        )  # fmt: skip
-        session.refresh(draft)
+            .returning(col(ReportDraft.work_done))
+            .execution_options(synchronize_session=False)
+        ).scalar_one()  # fmt: skip
+        set_committed_value(draft, "work_done", appended)  # as stored: nothing to flush
         return Reply(
             "report_work_added",
-            {"chars": len(draft.work_done)},
+            {"chars": len(appended)},
             buttons=((Button("work_done", f"{ctx.data}:done"),),),
         )
     if len(text) > MAX_SECTION_CHARS:

@@ -20,6 +20,7 @@ from bot.domain import evidence, indicator_values
 from bot.domain.people import ChatAddress, Requester
 from bot.domain.periods import YearMonth
 from bot.domain.replies import Button, Notice, Outcome, Reply
+from bot.domain.text_input import clean_text
 from storage.models import (
     ExceptionKind,
     MemberUnit,
@@ -227,7 +228,7 @@ def pending_comment(*, session: Session, who: Requester) -> PendingReviewComment
 def return_with_comment(
     *, session: Session, who: Requester, pending: PendingReviewComment, comment: str, at: datetime
 ) -> Outcome:
-    comment = comment.strip()
+    comment = clean_text(comment).strip()
     if not comment:
         return Outcome(Reply("review_comment_empty"))
     if len(comment) > MAX_COMMENT:

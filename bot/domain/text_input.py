@@ -11,6 +11,15 @@ _NAME_ALLOWED = re.compile(r"^[\w·•.\- ]+$")
 MAX_NAME_LENGTH = 20
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """What a person typed, minus control characters (a NUL byte cannot even be stored in a
+    PostgreSQL text column); line breaks and tabs stay."""
+    return _CONTROL.sub("", text)
+
+
 def normalize_cn_mobile(text: str) -> str | None:
     """``+86 138-0013-8000`` or full-width digits → ``13800138000``; None if not a CN mobile."""
     digits = _SEPARATORS.sub("", unicodedata.normalize("NFKC", text))
