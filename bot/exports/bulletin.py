@@ -99,28 +99,18 @@ def build_bulletin(
     if not reporting:
         _body(document, label("bulletin_none"))
 
-    _heading(document, label("bulletin_problems"))
-    problems = [
-        (u.name, latest[u.unit_id].problems) for u in reporting if latest[u.unit_id].problems
-    ]
-    for name, text in problems:
-        _labelled(document, name, text)
-    behind = behind_tasks(session=session, period=period)
-    for task in behind:
-        status = renderer.button_label(f"status_{task.status.value}")
-        _body(document, label("bulletin_behind", code=task.code, content=task.content,
-              unit=task.unit, status=status, reason=task.reason))  # fmt: skip
-    if not problems and not behind:
-        _body(document, label("bulletin_none"))
-
-    _heading(document, label("bulletin_plans"))
-    plans = [
-        (u.name, latest[u.unit_id].next_plan) for u in reporting if latest[u.unit_id].next_plan
-    ]
-    for name, text in plans:
-        _labelled(document, name, text)
-    if not plans:
-        _body(document, label("bulletin_none"))
+    behind = [
+        label("bulletin_behind", code=task.code, content=task.content, unit=task.unit,
+              status=renderer.button_label(f"status_{task.status.value}"), reason=task.reason)
+        for task in behind_tasks(session=session, period=period)
+    ]  # fmt: skip
+    sections: tuple[tuple[str, str, list[str]], ...] = (
+        ("bulletin_problems", "problems", behind),
+        ("bulletin_plans", "next_plan", []),
+    )
+    for heading, field, extra in sections:
+        entries = [(u.name, getattr(latest[u.unit_id], field)) for u in reporting]
+        _section(document, label(heading), [(n, t) for n, t in entries if t], extra, renderer)
 
     _heading(document, label("bulletin_table"))
     table = document.add_table(rows=1, cols=2)
@@ -190,6 +180,23 @@ def _labelled(document: object, name: str, text: str) -> None:
     paragraph = _body(document, "")
     _run(paragraph, f"{name}：", BODY_FONT, bold=True)
     _run(paragraph, " ".join(text.split()), BODY_FONT)
+
+
+def _section(
+    document: object,
+    heading: str,
+    entries: list[tuple[str, str]],
+    extra: list[str],
+    renderer: Renderer,
+) -> None:
+    """A heading, then "单位：text" paragraphs and any extra lines, or 无 when there are none."""
+    _heading(document, heading)
+    for name, text in entries:
+        _labelled(document, name, text)
+    for line in extra:
+        _body(document, line)
+    if not entries and not extra:
+        _body(document, renderer.label("bulletin_none"))
 
 
 def _heading(document: object, text: str) -> None:
