@@ -1,0 +1,141 @@
+"""The WeCom API client: access_token, message/send, media upload and download.
+
+- ``gettoken`` is called once and the token cached until shortly before it expires; a reply
+  saying the token is invalid or expired (40014, 42001, 40001) refreshes it once and retries.
+- Sending fits the one broadcaster (``bot.broadcast``): 45009 and friends (rate limits) become
+  ``RetryLater``; 81013 (the member is outside the app's visible range) becomes
+  ``Unreachable``; anything else ``Rejected`` with WeCom's errcode and errmsg.
+- ``enable_duplicate_check`` is set on every send, so the broadcaster's retries are safe: WeCom
+  drops a repeat of the same message within the window instead of delivering it twice.
+- 60020 (our server's IP is not in the app's trusted IPs) is raised as ``WeComNotTrusted``
+  with a message the office admin can act on.
+- ``media/get`` answers JSON instead of bytes on error: the Content-Type is checked before
+  anything is stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from bot.broadcast import Rejected, RetryLater, Unreachable
+
+TOKEN_INVALID = {40014, 42001, 40001}
+RATE_LIMITED = {45009, 45033, 45047, 45011}
+OUT_OF_RANGE = {81013, 60111}
+NOT_TRUSTED = 60020
+TOKEN_MARGIN_SECONDS = 300  # refresh this long before WeCom says the token expires
+RATE_LIMIT_WAIT_SECONDS = 60.0  # WeCom gives no retry-after; its limits are per minute
+
+
+class WeComError(Exception):
+    def __init__(self, errcode: int, errmsg: str) -> None:
+        super().__init__(f"WeCom error {errcode}: {errmsg}")
+        self.errcode, self.errmsg = errcode, errmsg
+
+
+class WeComNotTrusted(WeComError):
+    """60020: tell the office admin to add this server's egress IP to the app's trusted IPs."""
+
+
+@dataclass
+class _Token:
+    value: str
+    expires_at: float
+
+
+class WeComClient:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        corp_id: str,
+        agent_id: int,
+        secret: str,
+        session: aiohttp.ClientSession,
+        rate_limit_wait: float = RATE_LIMIT_WAIT_SECONDS,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.rate_limit_wait = rate_limit_wait
+        self.corp_id, self.agent_id, self.secret = corp_id, agent_id, secret
+        self.session = session
+        self._token: _Token | None = None
+        self._lock = asyncio.Lock()
+
+    async def access_token(self, *, refresh: bool = False) -> str:
+        async with self._lock:
+            if refresh or self._token is None or time.monotonic() >= self._token.expires_at:
+                data = await self._json(
+                    "GET",
+                    "/cgi-bin/gettoken",
+                    params={"corpid": self.corp_id, "corpsecret": self.secret},
+                )
+                lifetime = float(data.get("expires_in", 7200))
+                self._token = _Token(
+                    str(data["access_token"]), time.monotonic() + lifetime - TOKEN_MARGIN_SECONDS
+                )
+            return self._token.value
+
+    async def send_text(self, userid: str, text: str) -> dict[str, Any]:
+        return await self.send({"touser": userid, "msgtype": "text", "text": {"content": text}})
+
+    async def send(self, message: dict[str, Any]) -> dict[str, Any]:
+        """message/send, translated for the broadcaster (see the module docstring)."""
+        body = {**message, "agentid": self.agent_id, "enable_duplicate_check": 1,
+                "duplicate_check_interval": 1800}  # fmt: skip
+        try:
+            return await self._authorised("POST", "/cgi-bin/message/send", json=body)
+        except WeComError as exc:
+            if exc.errcode in RATE_LIMITED:
+                raise RetryLater(self.rate_limit_wait) from exc
+            if exc.errcode in OUT_OF_RANGE:
+                raise Unreachable(str(exc)) from exc
+            if isinstance(exc, WeComNotTrusted):
+                raise
+            raise Rejected(str(exc)) from exc
+
+    async def download(self, media_id: str) -> tuple[bytes, str]:
+        """A member's photo or file, with its file name (download at once: media expire in
+        3 days)."""
+        token = await self.access_token()
+        async with self.session.get(
+            f"{self.base_url}/cgi-bin/media/get",
+            params={"access_token": token, "media_id": media_id},
+        ) as response:
+            content_type = response.headers.get("Content-Type", "")
+            if "json" in content_type or "text/plain" in content_type:
+                self._raise_for(await response.json(content_type=None))
+            data = await response.read()
+            disposition = response.headers.get("Content-Disposition", "")
+        name = disposition.split("filename=")[-1].strip('"') if "filename=" in disposition else ""
+        return data, name
+
+    async def _authorised(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        token = await self.access_token()
+        try:
+            return await self._json(method, path, params={"access_token": token}, **kwargs)
+        except WeComError as exc:
+            if exc.errcode not in TOKEN_INVALID:
+                raise
+        token = await self.access_token(refresh=True)  # once, then whatever happens happens
+        return await self._json(method, path, params={"access_token": token}, **kwargs)
+
+    async def _json(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        async with self.session.request(method, f"{self.base_url}{path}", **kwargs) as response:
+            data: dict[str, Any] = await response.json(content_type=None)
+        self._raise_for(data)
+        return data
+
+    @staticmethod
+    def _raise_for(data: dict[str, Any]) -> None:
+        errcode = int(data.get("errcode", 0))
+        if errcode == 0:
+            return
+        errmsg = str(data.get("errmsg", ""))
+        if errcode == NOT_TRUSTED:
+            raise WeComNotTrusted(errcode, errmsg)
+        raise WeComError(errcode, errmsg)
