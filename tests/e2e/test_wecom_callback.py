@@ -74,10 +74,10 @@ async def endpoint(make_settings: Any) -> AsyncIterator[Endpoint]:
         deps.close()
 
 
-def text_message(content: str, msg_id: str) -> bytes:
+def text_message(content: str, msg_id: str, user: str = "wangfang") -> bytes:
     return (
         f"<xml><ToUserName><![CDATA[ww1436e0e65a779aee]]></ToUserName><FromUserName>"
-        f"<![CDATA[wangfang]]></FromUserName><CreateTime>{int(time.time())}</CreateTime>"
+        f"<![CDATA[{user}]]></FromUserName><CreateTime>{int(time.time())}</CreateTime>"
         f"<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[{content}]]></Content>"
         f"<MsgId>{msg_id}</MsgId><AgentID>1000002</AgentID></xml>"
     ).encode()

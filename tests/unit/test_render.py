@@ -75,6 +75,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "remind_done": {"outside_hours": False, "units": ["区教委"], "skipped": ["区民政局"],
                     "unknown": ["某局"], "blocked": 1},
     "error_generic": {},
+    "wecom_choices": {"choices": "1 完成 · 2 跳过"},
     "error_storage_full": {},
     "error_busy": {},
     "free_text_hint": {"registered": True},

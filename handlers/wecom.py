@@ -1,0 +1,154 @@
+"""The WeCom adapter: the same domain flows as Telegram, in plain text.
+
+WeCom's WeChat plug-in (微工作台) shows neither markdown nor template cards, so every choice
+is offered as a numbered line ("回复数字：1 完成 · 2 跳过") and the member answers with the
+number (or the choice's words). So far: registration by ``绑定 CODE`` (name, then mobile or
+跳过) and the monthly report (``报送`` or ``/report``; every step, the review and submitting).
+The numbered choices offered to each member are kept in memory: after a restart, ``报送``
+shows the current step again. Authorization is the domain's own: a member acts only for units
+they report for, exactly as the Telegram guard checks it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from sqlmodel import Session
+
+from bot.deps import Deps
+from bot.domain import registration, reporting
+from bot.domain.access import may_act_for_unit
+from bot.domain.people import IdentityRef, Requester, identify
+from bot.domain.periods import YearMonth
+from bot.domain.replies import Button, Outcome, Reply
+from bot.wecom.client import WeComClient
+from bot.wecom.messages import Incoming
+from messages.render import split_text, strip_markup
+from storage.models import MemberUnit, Transport
+
+log = logging.getLogger(__name__)
+BIND = ("绑定", "bind")
+REPORT = ("报送", "/report", "report")
+MAX_TEXT_CHARS = 600  # WeCom text stops at 2 048 bytes: 600 CJK characters fit with room
+
+
+class WeComAdapter:
+    def __init__(self, deps: Deps, client: WeComClient, admin_userids: Iterable[str]) -> None:
+        self.deps = deps
+        self.client = client
+        self.admins = frozenset(admin_userids)
+        self.choices: dict[str, list[Button]] = {}  # per member: what the numbers mean now
+
+    async def handle(self, message: Incoming) -> None:
+        """One message from a member (the callback receiver calls this in the background)."""
+        if message.msg_type != "text":
+            await self._send(message.from_user, Reply("unsupported_content"))
+            return
+        userid, text = message.from_user, message.content.strip()
+        identity = IdentityRef(Transport.WECOM, userid, userid, userid)
+        deps = self.deps
+        with deps.db.session() as session:
+            who = identify(
+                session=session, identity=identity, bootstrap_admin=userid in self.admins,
+                at=deps.clock.now(),
+            )  # fmt: skip
+        outcome = self._route(identity, who, text)
+        await self._send(userid, outcome.reply)
+        for notice in outcome.notices:
+            if notice.to.transport == Transport.WECOM:
+                await self._send(notice.to.chat_id, notice.reply, remember=False)
+
+    def _route(self, identity: IdentityRef, who: Requester, text: str) -> Outcome:
+        deps, now = self.deps, self.deps.clock.now()
+        first, _, rest = text.partition(" ")
+        with deps.db.session() as session:
+            if first.lower() in BIND:
+                return registration.begin(
+                    session=session, identity=identity, code=rest.strip(), now=now,
+                    bootstrap_admin_ids=self.admins,
+                )  # fmt: skip
+            open_one = registration.find_open(session=session, identity=identity)
+            if open_one is not None:
+                skipped = text in ("跳过", "skip")
+                return registration.answer_text(
+                    session=session, registration=open_one, text=text, skipped=skipped, now=now,
+                    bootstrap_admin_ids=self.admins,
+                )  # fmt: skip
+            chosen = self._chosen(identity.external_id, text)
+            if chosen is not None:
+                return self._press(session, who, chosen)
+            if text.lower() in REPORT:
+                return Outcome(self._open_report(session, who))
+            draft = reporting.active_draft(session=session, who=who)
+            if draft is not None:
+                ctx = self._context(session, who, draft.unit_id, YearMonth.parse(draft.period))
+                if ctx is not None:
+                    return Outcome(
+                        reporting.answer_text(session=session, ctx=ctx, draft=draft, text=text)
+                    )
+        return Outcome(Reply("free_text_hint", {"registered": who.is_registered}))
+
+    def _open_report(self, session: Session, who: Requester) -> Reply:
+        if not who.is_liaison:
+            return Reply("liaison_only" if who.is_registered else "not_registered")
+        period = reporting.current_period(self.deps.clock.now(), self.deps.settings.tz)
+        if len(who.units) > 1:
+            return reporting.pick_unit(who, period)
+        ctx = self._context(session, who, who.units[0].id, period)
+        if ctx is None:
+            return Reply("report_stale")
+        choice = reporting.period_choice(session=session, ctx=ctx)
+        return choice or reporting.open_report(session=session, ctx=ctx)
+
+    def _press(self, session: Session, who: Requester, button: Button) -> Outcome:
+        """A numbered choice: the same button data Telegram would send, checked the same way."""
+        parts = button.data.split(":")
+        if parts[0] != "rp" or len(parts) < 4 or not parts[1].isdigit():
+            return Outcome(Reply("report_stale"))
+        unit_id, period = int(parts[1]), reporting.parse_period(parts[2])
+        if not may_act_for_unit(who, unit_id):
+            return Outcome(Reply("not_your_unit"))
+        ctx = self._context(session, who, unit_id, period) if period else None
+        if ctx is None:
+            return Outcome(Reply("report_stale"))
+        draft = reporting.find_draft(session, ctx)
+        return reporting.press(
+            session=session, ctx=ctx, draft=draft, action=parts[3],
+            arg=parts[4] if len(parts) > 4 else "",
+        )  # fmt: skip
+
+    def _context(
+        self, session: Session, who: Requester, unit_id: int, period: YearMonth
+    ) -> reporting.Context | None:
+        unit = session.get(MemberUnit, unit_id)
+        if unit is None:
+            return None
+        deps = self.deps
+        return reporting.Context(who, unit, period, deps.clock.now(), deps.settings.tz)
+
+    def _chosen(self, userid: str, text: str) -> Button | None:
+        """The choice a number (or a choice's own words) stands for, if one is on offer."""
+        offered = self.choices.get(userid, [])
+        if text.isdigit() and 1 <= int(text) <= len(offered):
+            return offered[int(text) - 1]
+        renderer = self.deps.renderer
+        for button in offered:
+            if text == strip_markup(renderer.button_label(button.label, **button.values)):
+                return button
+        return None
+
+    async def _send(self, userid: str, reply: Reply, *, remember: bool = True) -> None:
+        renderer = self.deps.renderer
+        text = strip_markup(renderer.render(reply.template, **reply.values))
+        buttons = [button for row in reply.buttons for button in row]
+        if remember:
+            self.choices[userid] = buttons
+        if buttons:
+            labels = " · ".join(
+                f"{n} {strip_markup(renderer.button_label(b.label, **b.values))}"
+                for n, b in enumerate(buttons, 1)
+            )
+            text += "\n\n" + renderer.render("wecom_choices", choices=labels)
+        for piece in split_text(text, MAX_TEXT_CHARS):
+            await self.client.send_text(userid, piece)

@@ -1,0 +1,127 @@
+"""Registration and a whole monthly report on WeCom: callbacks posted encrypted and signed
+exactly as WeCom does, replies read from the fake WeCom API — the same domain code as Telegram,
+with numbered plain-text choices instead of buttons."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+from sqlmodel import select
+
+from bot.clock import ManualClock
+from bot.deps import Deps
+from bot.fakes.wecom import FakeWeCom, FakeWeComServer
+from bot.wecom.callback import CallbackReceiver, callback_app
+from bot.wecom.client import WeComClient
+from handlers.wecom import WeComAdapter
+from storage.migrate import upgrade_database
+from storage.models import ChatIdentity, Submission
+from tests.e2e.seed import invite_code, seed_units
+from tests.e2e.test_schedule import moment
+from tests.e2e.test_wecom_callback import CRYPTO, PATH, Endpoint, text_message
+from tests.reliability.test_redelivery import free_port
+
+CHOICES = re.compile(r"回复数字选择：(.+)$", re.MULTILINE)
+
+
+@dataclass
+class Member:
+    userid: str
+    endpoint: Endpoint
+    world: FakeWeCom
+    sent: int = 0  # messages typed so far (each gets its own MsgId)
+    seen: int = 0  # replies already read
+
+    async def say(self, text: str) -> list[str]:
+        """Type ``text`` in the app; the bot's replies to this member since then."""
+        self.sent += 1
+        await self.endpoint.post(text_message(text, f"{self.userid}-{self.sent}", user=self.userid))
+        replies = [m["text"]["content"] for m in self.world.messages_to(self.userid)]
+        new, self.seen = replies[self.seen :], len(replies)
+        return new
+
+    async def choose(self, reply: str, label: str) -> list[str]:
+        """Answer a numbered choice by the number shown for ``label``."""
+        found = CHOICES.search(reply)
+        assert found is not None, reply
+        numbers = dict(
+            (name.strip(), number)
+            for number, name in (c.split(" ", 1) for c in found.group(1).split(" · "))
+        )
+        assert label in numbers, (label, numbers)
+        return await self.say(numbers[label])
+
+
+@pytest.fixture
+async def wecom_bot(make_settings: Any) -> AsyncIterator[tuple[Deps, FakeWeCom, Endpoint]]:
+    deps = Deps.from_settings(make_settings(), clock=ManualClock(moment("2026-09-25 10:00")))
+    upgrade_database(deps.db.engine)
+    world = FakeWeCom(corp_id=CRYPTO.receive_id)
+    async with FakeWeComServer(world) as api, aiohttp.ClientSession() as session:
+        client = WeComClient(base_url=api.base_url, corp_id=world.corp_id, agent_id=1000002,
+                             secret=world.secret, session=session)  # fmt: skip
+        adapter = WeComAdapter(deps, client, admin_userids=())
+        receiver = CallbackReceiver(deps, CRYPTO, adapter.handle)
+        runner = web.AppRunner(callback_app(receiver, PATH))
+        await runner.setup()
+        port = free_port()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        try:
+            yield deps, world, Endpoint(f"http://127.0.0.1:{port}{PATH}", receiver, [])
+        finally:
+            await runner.cleanup()
+            deps.close()
+
+
+async def test_register_and_report_on_wecom(wecom_bot: tuple[Deps, FakeWeCom, Endpoint]) -> None:
+    deps, world, endpoint = wecom_bot
+    [unit_id] = seed_units(deps, "区卫生健康委")
+    code = invite_code(deps, unit_id)
+    wang = Member("wangfang", endpoint, world)
+
+    [ask_name] = await wang.say(f"绑定 {code}")
+    assert "姓名" in ask_name
+    [ask_phone] = await wang.say("王芳")
+    assert "手机" in ask_phone
+    [done] = await wang.say("跳过")
+    assert "登记完成" in done and "区卫生健康委" in done
+    with deps.db.session() as session:
+        identity = session.exec(select(ChatIdentity)).one()
+    assert (identity.transport, identity.external_id) == ("wecom", "wangfang")
+
+    [ask_work] = await wang.say("报送")
+    assert "第1步" in ask_work
+    [added] = await wang.say("9月20日开展高血压义诊，120人参加。")
+    assert "已记录" in added and "回复数字选择" in added
+    [problems] = await wang.choose(added, "✅ 完成")
+    assert "第2步" in problems
+    [coordination] = await wang.say("宣传经费不足")
+    [plan] = await wang.choose(coordination, "跳过")
+    assert "第4步" in plan
+    [photos] = await wang.say("10月开展控烟宣传")
+    assert "照片" in photos
+    [review] = await wang.choose(photos, "跳过")
+    assert "请核对" in review and "120人参加" in review and "宣传经费不足" in review
+    [submitted] = await wang.choose(review, "📨 提交")
+    assert "已提交" in submitted and "按时" in submitted
+    with deps.db.session() as session:
+        [row] = session.exec(select(Submission)).all()
+    assert row.work_done == "9月20日开展高血压义诊，120人参加。" and row.problems == "宣传经费不足"
+    assert row.next_plan == "10月开展控烟宣传"
+
+
+async def test_a_stranger_and_a_wrong_number_get_clear_answers(
+    wecom_bot: tuple[Deps, FakeWeCom, Endpoint],
+) -> None:
+    _, world, endpoint = wecom_bot
+    stranger = Member("zhaomin", endpoint, world)
+    [refused] = await stranger.say("报送")
+    assert "还没有登记" in refused
+    [wrong] = await stranger.say("绑定 不是登记码")
+    assert "无效" in wrong
