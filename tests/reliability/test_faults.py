@@ -74,6 +74,7 @@ async def test_a_full_disk_is_said_plainly_and_nothing_is_half_saved(
     assert "已收到 1 张照片" in ack.text
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # SQLite's lock, by design
 async def test_a_locked_database_is_said_plainly_and_the_resend_works(
     telegram: FakeTelegramServer, bot_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
