@@ -3,7 +3,8 @@
 WeCom's WeChat plug-in (微工作台) shows neither markdown nor template cards, so every choice
 is offered as a numbered line ("回复数字：1 完成 · 2 跳过") and the member answers with the
 number (or the choice's words). So far: registration by ``绑定 CODE`` (name, then mobile or
-跳过) and the monthly report (``报送`` or ``/report``; every step, the review and submitting).
+跳过) and the monthly report (``报送`` or ``/report``; every step, photos and files, the review
+and submitting).
 The numbered choices offered to each member are kept in memory: after a restart, ``报送``
 shows the current step again. Authorization is the domain's own: a member acts only for units
 they report for, exactly as the Telegram guard checks it.
@@ -17,7 +18,7 @@ from collections.abc import Iterable
 from sqlmodel import Session
 
 from bot.deps import Deps
-from bot.domain import registration, reporting
+from bot.domain import evidence, registration, reporting
 from bot.domain.access import may_act_for_unit
 from bot.domain.people import IdentityRef, Requester, identify
 from bot.domain.periods import YearMonth
@@ -25,7 +26,7 @@ from bot.domain.replies import Button, Outcome, Reply
 from bot.wecom.client import WeComClient
 from bot.wecom.messages import Incoming
 from messages.render import split_text, strip_markup
-from storage.models import MemberUnit, Transport
+from storage.models import EvidenceKind, MemberUnit, Transport
 
 log = logging.getLogger(__name__)
 BIND = ("绑定", "bind")
@@ -42,10 +43,7 @@ class WeComAdapter:
 
     async def handle(self, message: Incoming) -> None:
         """One message from a member (the callback receiver calls this in the background)."""
-        if message.msg_type != "text":
-            await self._send(message.from_user, Reply("unsupported_content"))
-            return
-        userid, text = message.from_user, message.content.strip()
+        userid = message.from_user
         identity = IdentityRef(Transport.WECOM, userid, userid, userid)
         deps = self.deps
         with deps.db.session() as session:
@@ -53,11 +51,47 @@ class WeComAdapter:
                 session=session, identity=identity, bootstrap_admin=userid in self.admins,
                 at=deps.clock.now(),
             )  # fmt: skip
-        outcome = self._route(identity, who, text)
+        if message.msg_type in ("image", "file"):
+            await self._send(userid, await self._receive_file(who, message), remember=False)
+            return
+        if message.msg_type != "text":
+            await self._send(userid, Reply("unsupported_content"))
+            return
+        outcome = self._route(identity, who, message.content.strip())
         await self._send(userid, outcome.reply)
         for notice in outcome.notices:
             if notice.to.transport == Transport.WECOM:
                 await self._send(notice.to.chat_id, notice.reply, remember=False)
+
+    async def _receive_file(self, who: Requester, message: Incoming) -> Reply:
+        """A photo or file while writing a report: fetched at once (WeCom's media_id expires
+        after 3 days) into the same content-addressed store as Telegram's."""
+        with self.deps.db.session() as session:
+            draft = reporting.active_draft(session=session, who=who)
+        if draft is None:
+            return Reply("report_file_without_report")
+        if message.msg_type == "image":
+            name, mime = f"{message.media_id[:16]}.jpg", "image/jpeg"
+        else:
+            name, mime = message.file_name or "file", ""
+        data, served_name = await self.client.download(message.media_id)
+        name = served_name or name
+        problem = evidence.refusal(name, len(data))
+        if problem is not None:
+            return Reply(problem, {"file": name})
+        stored = self.deps.files.put_bytes(data)
+        kind = evidence.kind_of(name)
+        with self.deps.db.session() as session:
+            new = evidence.record(
+                session=session, unit_id=draft.unit_id, period=draft.period, sha256=stored.sha256,
+                kind=kind, file_name=name, mime_type=mime, size=stored.size, caption="",
+                media_group="", person_id=who.person_id,
+            )  # fmt: skip
+            files = evidence.counts(session=session, unit_id=draft.unit_id, period=draft.period)
+        photo = kind == EvidenceKind.PHOTO
+        values = {"new_photos": int(new and photo), "new_documents": int(new and not photo),
+                  "duplicates": int(not new), "files": files}  # fmt: skip
+        return Reply("evidence_received", values)
 
     def _route(self, identity: IdentityRef, who: Requester, text: str) -> Outcome:
         deps, now = self.deps, self.deps.clock.now()

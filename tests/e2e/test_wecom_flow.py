@@ -4,7 +4,9 @@ with numbered plain-text choices instead of buttons."""
 
 from __future__ import annotations
 
+import io
 import re
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +14,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from PIL import Image
 from sqlmodel import select
 
 from bot.clock import ManualClock
@@ -21,7 +24,7 @@ from bot.wecom.callback import CallbackReceiver, callback_app
 from bot.wecom.client import WeComClient
 from handlers.wecom import WeComAdapter
 from storage.migrate import upgrade_database
-from storage.models import ChatIdentity, Submission
+from storage.models import ChatIdentity, Evidence, Submission
 from tests.e2e.seed import invite_code, seed_units
 from tests.e2e.test_schedule import moment
 from tests.e2e.test_wecom_callback import CRYPTO, PATH, Endpoint, text_message
@@ -42,6 +45,19 @@ class Member:
         """Type ``text`` in the app; the bot's replies to this member since then."""
         self.sent += 1
         await self.endpoint.post(text_message(text, f"{self.userid}-{self.sent}", user=self.userid))
+        return self._new_replies()
+
+    async def send_image(self, media_id: str) -> list[str]:
+        self.sent += 1
+        await self.endpoint.post(
+            f"<xml><ToUserName>corp</ToUserName><FromUserName>{self.userid}</FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime><MsgType>image</MsgType>"
+            f"<PicUrl>http://example.invalid/p.jpg</PicUrl><MediaId>{media_id}</MediaId>"
+            f"<MsgId>{self.userid}-{self.sent}</MsgId></xml>".encode()
+        )
+        return self._new_replies()
+
+    def _new_replies(self) -> list[str]:
         replies = [m["text"]["content"] for m in self.world.messages_to(self.userid)]
         new, self.seen = replies[self.seen :], len(replies)
         return new
@@ -56,6 +72,12 @@ class Member:
         )
         assert label in numbers, (label, numbers)
         return await self.say(numbers[label])
+
+
+def jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (320, 240), (20, 140, 90)).save(out, format="JPEG")
+    return out.getvalue()
 
 
 @pytest.fixture
@@ -106,14 +128,25 @@ async def test_register_and_report_on_wecom(wecom_bot: tuple[Deps, FakeWeCom, En
     assert "第4步" in plan
     [photos] = await wang.say("10月开展控烟宣传")
     assert "照片" in photos
-    [review] = await wang.choose(photos, "跳过")
+    media_id = world.add_media(jpeg(), "image/jpeg", "")
+    [received] = await wang.send_image(media_id)
+    assert "已收到 1 张照片" in received and "没有说明" in received
+    [captioned] = await wang.say("9月20日·卫星湖社区·义诊")
+    assert "说明" in captioned
+    [review] = await wang.choose(photos, "✅ 完成")
     assert "请核对" in review and "120人参加" in review and "宣传经费不足" in review
+    assert "照片 1 张" in review
     [submitted] = await wang.choose(review, "📨 提交")
     assert "已提交" in submitted and "按时" in submitted
     with deps.db.session() as session:
         [row] = session.exec(select(Submission)).all()
     assert row.work_done == "9月20日开展高血压义诊，120人参加。" and row.problems == "宣传经费不足"
-    assert row.next_plan == "10月开展控烟宣传"
+    assert row.next_plan == "10月开展控烟宣传" and row.photo_count == 1
+    with deps.db.session() as session:
+        [kept] = session.exec(select(Evidence)).all()
+    assert (
+        kept.caption == "9月20日·卫星湖社区·义诊" and deps.files.read_bytes(kept.sha256) == jpeg()
+    )
 
 
 async def test_a_stranger_and_a_wrong_number_get_clear_answers(
