@@ -95,8 +95,20 @@ def demo(
     output: Annotated[
         Path, typer.Option("--output", help="Where the transcript and files go.")
     ] = Path("demo-output"),
+    transport: Annotated[
+        str, typer.Option("--transport", help="telegram (the full scenario) or wecom.")
+    ] = "telegram",
 ) -> None:
-    """Play a scripted scenario on a local fake Telegram: no token, no network."""
+    """Play a scripted scenario on a local fake Telegram (or WeCom): no token, no network."""
+    if transport not in ("telegram", "wecom"):
+        _fail(f"--transport {transport!r}: expected telegram or wecom")
+    output.mkdir(parents=True, exist_ok=True)
+    if transport == "wecom":
+        from bot.demo_wecom import run_wecom_demo
+
+        transcript = asyncio.run(run_wecom_demo(output, echo=typer.echo))
+        typer.echo(f"\nTranscript written to {transcript}")
+        return
     from bot.demo import run_demo
 
     transcript = asyncio.run(run_demo(output, echo=typer.echo))

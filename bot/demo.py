@@ -172,7 +172,9 @@ async def _report(world: FakeTelegram, user: FakeUser) -> None:
     await _tap(world, user, coordination, 0)  # 跳过 → 下月计划
     [photos] = await world.say(user, "12月开展世界艾滋病日宣传")
     since = len(world.messages_to(user.id))
-    world.send_album(user, [_picture(n) for n in range(3)], caption="11月5日·卫星湖社区·高血压筛查")
+    world.send_album(
+        user, [demo_picture(n) for n in range(3)], caption="11月5日·卫星湖社区·高血压筛查"
+    )
     await world.wait_for_messages(user.id, since=since)  # one acknowledgement for the album
     review = await _tap(world, user, photos, 0)  # 完成
     await _tap(world, user, review, 0)  # 提交
@@ -216,7 +218,7 @@ async def _open_for_review(
     return next(m for m in world.messages_to(office.id)[since:] if m.buttons)
 
 
-def _picture(shade: int) -> bytes:
+def demo_picture(shade: int) -> bytes:
     """A small JPEG standing in for a phone photo."""
     from PIL import Image
 

@@ -153,6 +153,17 @@ def test_demo_runs_offline_and_writes_a_transcript(tmp_path: Path) -> None:
     assert transcript.strip() in result.stdout
 
 
+def test_the_wecom_demo_registers_and_reports_over_encrypted_callbacks(tmp_path: Path) -> None:
+    result = run_cli("demo", "--transport", "wecom", "--output", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    transcript = (tmp_path / "out" / "transcript-wecom.txt").read_text(encoding="utf-8")
+    assert "登记完成" in transcript and "回复数字选择" in transcript
+    assert "已收到 1 张照片" in transcript and "已提交：区卫生健康委" in transcript
+    assert "抱歉" not in transcript
+    wrong = run_cli("demo", "--transport", "smoke-signals", cwd=tmp_path)
+    assert wrong.returncode == 2
+
+
 async def test_run_talks_to_the_api_base_url_from_settings(
     tmp_path: Path, telegram: FakeTelegramServer
 ) -> None:
