@@ -256,8 +256,16 @@ def _upgrade(database_url: str) -> None:
 
 
 def run_bot(settings: Settings) -> None:
-    """Migrate the database, then serve until SIGINT/SIGTERM (polling, or webhook if set)."""
+    """Migrate the database, then serve until SIGINT/SIGTERM (polling, or webhook if set;
+    with TRANSPORT=wecom or both, ``bot.serve`` runs the WeCom callback too)."""
     migrate_in_child_process(settings.database_url)
+    if settings.uses_wecom:
+        import asyncio
+
+        from bot.serve import serve
+
+        asyncio.run(serve(settings))
+        return
     application = create_app(settings, deps=Deps.from_settings(settings))
     if settings.webhook_mode:
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None

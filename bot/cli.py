@@ -75,14 +75,16 @@ def root(
 
 @cli.command()
 def run(env_file: EnvFile = Path(".env")) -> None:
-    """Run the bot: upgrade the database, then poll Telegram (or serve the webhook)."""
+    """Run the bot: upgrade the database, then poll Telegram (or serve the webhook), and with
+    TRANSPORT=wecom or both serve the WeCom callback."""
     from bot.app import run_bot
 
     settings = _settings(env_file)
-    try:
-        settings.require_token()
-    except ConfigError as exc:
-        _fail(str(exc))
+    if settings.uses_telegram:
+        try:
+            settings.require_token()
+        except ConfigError as exc:
+            _fail(str(exc))
     _configure_logging()
     try:
         run_bot(settings)

@@ -52,6 +52,17 @@ class Settings(BaseSettings):
     bulletin_to: str = ""  # 报：
     bulletin_cc: str = ""  # 送：
     bulletin_distribute: str = ""  # 发：
+    transport: Literal["telegram", "wecom", "both"] = "telegram"
+    wecom_corp_id: str = ""  # 企业 ID (the ReceiveId of callbacks)
+    wecom_agent_id: int = 0  # the self-built app's AgentId
+    wecom_secret: SecretStr | None = None  # the app's Secret
+    wecom_token: SecretStr | None = None  # callback Token
+    wecom_encoding_aes_key: SecretStr | None = None  # callback EncodingAESKey, 43 characters
+    wecom_api_base_url: str = "https://qyapi.weixin.qq.com"  # 政务微信 and private hosts differ
+    wecom_callback_path: str = "/wecom/callback"
+    wecom_callback_listen: str = "0.0.0.0"
+    wecom_callback_port: int = Field(default=8081, ge=1, le=65535)
+    wecom_admin_userids: Annotated[tuple[str, ...], NoDecode] = ()
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -60,7 +71,7 @@ class Settings(BaseSettings):
             raise ValueError("does not look like a bot token (digits, a colon, then letters)")
         return value
 
-    @field_validator("telegram_api_base_url", "telegram_file_base_url")
+    @field_validator("telegram_api_base_url", "telegram_file_base_url", "wecom_api_base_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
         if urlsplit(value).scheme not in {"http", "https"} or not urlsplit(value).netloc:
@@ -78,7 +89,7 @@ class Settings(BaseSettings):
             raise ValueError("must start with sqlite:// or postgresql+psycopg://")
         return value
 
-    @field_validator("office_admin_ids", mode="before")
+    @field_validator("office_admin_ids", "wecom_admin_userids", mode="before")
     @classmethod
     def _split_ids(cls, value: Any) -> Any:
         """Read ``OFFICE_ADMIN_IDS=123,456`` (spaces and a trailing comma are fine)."""
@@ -113,11 +124,42 @@ class Settings(BaseSettings):
             raise ValueError("must be 1-256 characters of A-Z a-z 0-9 _ -")
         return value
 
+    @field_validator("wecom_encoding_aes_key")
+    @classmethod
+    def _aes_key_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9]{43}", value.get_secret_value()):
+            raise ValueError("must be the 43 letters and digits the WeCom console shows")
+        return value
+
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:
         if self.webhook_url and self.webhook_secret is None:
             raise ValueError("WEBHOOK_SECRET: required when WEBHOOK_URL is set")
         return self
+
+    @model_validator(mode="after")
+    def _wecom_needs_its_settings(self) -> Settings:
+        if self.transport == "telegram":
+            return self
+        needed = {
+            "WECOM_CORP_ID": self.wecom_corp_id,
+            "WECOM_AGENT_ID": self.wecom_agent_id,
+            "WECOM_SECRET": self.wecom_secret,
+            "WECOM_TOKEN": self.wecom_token,
+            "WECOM_ENCODING_AES_KEY": self.wecom_encoding_aes_key,
+        }
+        for name, value in needed.items():
+            if not value:
+                raise ValueError(f"{name}: required when TRANSPORT={self.transport}")
+        return self
+
+    @property
+    def uses_telegram(self) -> bool:
+        return self.transport in ("telegram", "both")
+
+    @property
+    def uses_wecom(self) -> bool:
+        return self.transport in ("wecom", "both")
 
     @property
     def tz(self) -> ZoneInfo:

@@ -75,20 +75,24 @@ class Dispatcher:
         return await self.dispatch(planned)
 
     def office(self) -> Office:
-        bootstrap = [str(user_id) for user_id in self.deps.settings.office_admin_ids]
+        """Office users, and the admins named in settings on each transport (Telegram ids in
+        OFFICE_ADMIN_IDS, WeCom userids in WECOM_ADMIN_USERIDS)."""
+        settings = self.deps.settings
+        bootstrap = {
+            Transport.TELEGRAM: [str(user_id) for user_id in settings.office_admin_ids],
+            Transport.WECOM: list(settings.wecom_admin_userids),
+        }
+        ids: dict[bool, set[int]] = {False: set(), True: set()}
         with self.deps.db.session() as session:
-            ids = {
-                admins_only: tuple(
-                    office_person_ids(
-                        session=session,
-                        transport=Transport.TELEGRAM,
-                        bootstrap_external_ids=bootstrap,
-                        admins_only=admins_only,
-                    )
-                )
-                for admins_only in (False, True)
-            }
-        return Office(everyone=ids[False], admins=ids[True])
+            for transport, external_ids in bootstrap.items():
+                for admins_only in (False, True):
+                    ids[admins_only].update(
+                        office_person_ids(
+                            session=session, transport=transport,
+                            bootstrap_external_ids=external_ids, admins_only=admins_only,
+                        )
+                    )  # fmt: skip
+        return Office(everyone=tuple(sorted(ids[False])), admins=tuple(sorted(ids[True])))
 
     async def dispatch(self, planned: list[Planned]) -> DispatchReport:
         """Claim, send and record ``planned``; messages someone else claimed are left alone."""

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 from sqlmodel import Session
 
+from bot.broadcast import Outgoing
 from bot.deps import Deps
 from bot.domain import evidence, registration, reporting
 from bot.domain.access import may_act_for_unit
@@ -173,16 +174,40 @@ class WeComAdapter:
         return None
 
     async def _send(self, userid: str, reply: Reply, *, remember: bool = True) -> None:
+        text = self.deps.renderer.render(reply.template, **reply.values)
+        await self.deliver(userid, text, reply.buttons, remember=remember)
+
+    async def deliver(
+        self,
+        userid: str,
+        text: str,
+        buttons: tuple[tuple[Button, ...], ...],
+        *,
+        remember: bool = True,
+    ) -> None:
+        """Send rendered text as plain text, the choices as numbered lines (and remember what
+        the numbers mean, so the member's "1" is understood). Scheduled messages come here too,
+        through ``WeComSender``."""
         renderer = self.deps.renderer
-        text = strip_markup(renderer.render(reply.template, **reply.values))
-        buttons = [button for row in reply.buttons for button in row]
-        if remember:
-            self.choices[userid] = buttons
-        if buttons:
+        text = strip_markup(text)
+        flat = [button for row in buttons for button in row]
+        if remember or flat:  # a notice without choices leaves the member's choices alone
+            self.choices[userid] = flat
+        if flat:
             labels = " · ".join(
                 f"{n} {strip_markup(renderer.button_label(b.label, **b.values))}"
-                for n, b in enumerate(buttons, 1)
+                for n, b in enumerate(flat, 1)
             )
             text += "\n\n" + renderer.render("wecom_choices", choices=labels)
         for piece in split_text(text, MAX_TEXT_CHARS):
             await self.client.send_text(userid, piece)
+
+
+class WeComSender:
+    """The broadcaster's sender for WeCom: scheduled and bulk messages, with their choices."""
+
+    def __init__(self, adapter: WeComAdapter) -> None:
+        self.adapter = adapter
+
+    async def __call__(self, message: Outgoing) -> None:
+        await self.adapter.deliver(message.chat_id, message.text, message.extra or ())

@@ -24,6 +24,17 @@ VARIABLES = [
     "BULLETIN_TO",
     "BULLETIN_CC",
     "BULLETIN_DISTRIBUTE",
+    "TRANSPORT",
+    "WECOM_CORP_ID",
+    "WECOM_AGENT_ID",
+    "WECOM_SECRET",
+    "WECOM_TOKEN",
+    "WECOM_ENCODING_AES_KEY",
+    "WECOM_API_BASE_URL",
+    "WECOM_CALLBACK_PATH",
+    "WECOM_CALLBACK_LISTEN",
+    "WECOM_CALLBACK_PORT",
+    "WECOM_ADMIN_USERIDS",
     "WEBHOOK_URL",
     "WEBHOOK_SECRET",
     "WEBHOOK_LISTEN",
@@ -145,3 +156,19 @@ def test_env_example_documents_every_setting_and_loads_as_is() -> None:
     settings = load_settings(example)
     assert settings.telegram_bot_token is None
     assert not settings.webhook_mode
+
+
+def test_wecom_needs_its_settings_and_a_proper_key() -> None:
+    with pytest.raises(ConfigError, match="WECOM_CORP_ID: required when TRANSPORT=wecom"):
+        load_settings(None, transport="wecom")
+    good = {
+        "transport": "both", "wecom_corp_id": "ww1", "wecom_agent_id": 1000002,
+        "wecom_secret": "s", "wecom_token": "t",
+        "wecom_encoding_aes_key": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+        "wecom_admin_userids": "wangfang, chenjing,",
+    }  # fmt: skip
+    settings = load_settings(None, **good)
+    assert settings.uses_wecom and settings.uses_telegram
+    assert settings.wecom_admin_userids == ("wangfang", "chenjing")
+    with pytest.raises(ConfigError, match="WECOM_ENCODING_AES_KEY: must be the 43"):
+        load_settings(None, **{**good, "wecom_encoding_aes_key": "short"})
