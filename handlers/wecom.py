@@ -26,6 +26,7 @@ from bot.domain.periods import YearMonth
 from bot.domain.replies import Button, Outcome, Reply
 from bot.wecom.client import WeComClient
 from bot.wecom.messages import Incoming
+from handlers import wecom_office
 from messages.render import split_text, strip_markup
 from storage.models import EvidenceKind, MemberUnit, Transport
 
@@ -58,7 +59,11 @@ class WeComAdapter:
         if message.msg_type != "text":
             await self._send(userid, Reply("unsupported_content"))
             return
-        outcome = self._route(identity, who, message.content.strip())
+        text = message.content.strip()
+        chosen = self._chosen(userid, text)
+        if chosen is not None and await wecom_office.export(self, who, userid, chosen):
+            return
+        outcome = self._route(identity, who, text)
         await self._send(userid, outcome.reply)
         for notice in outcome.notices:
             if notice.to.transport == Transport.WECOM:
@@ -110,9 +115,16 @@ class WeComAdapter:
                     session=session, registration=open_one, text=text, skipped=skipped, now=now,
                     bootstrap_admin_ids=self.admins,
                 )  # fmt: skip
+            awaited = wecom_office.comment(session, who, text, now=now)
+            if awaited is not None:
+                return awaited
             chosen = self._chosen(identity.external_id, text)
             if chosen is not None:
-                return self._press(session, who, chosen)
+                decided = wecom_office.press(session, who, chosen, now=now, adapter=self)
+                return decided or self._press(session, who, chosen)
+            office = wecom_office.command(session, who, text, now=now, adapter=self)
+            if office is not None:
+                return office
             if text.lower() in REPORT:
                 return Outcome(self._open_report(session, who))
             draft = reporting.active_draft(session=session, who=who)
@@ -172,6 +184,9 @@ class WeComAdapter:
             if text == strip_markup(renderer.button_label(button.label, **button.values)):
                 return button
         return None
+
+    async def send_reply(self, userid: str, reply: Reply) -> None:
+        await self._send(userid, reply)
 
     async def _send(self, userid: str, reply: Reply, *, remember: bool = True) -> None:
         text = self.deps.renderer.render(reply.template, **reply.values)

@@ -98,6 +98,28 @@ class WeComClient:
                 raise
             raise Rejected(str(exc)) from exc
 
+    async def send_file(self, userid: str, data: bytes, name: str) -> dict[str, Any]:
+        """Upload a file (media/upload, type file) and send it to the member."""
+        uploaded = await self._upload(data, name)
+        return await self.send(
+            {"touser": userid, "msgtype": "file", "file": {"media_id": uploaded["media_id"]}}
+        )
+
+    async def _upload(self, data: bytes, name: str) -> dict[str, Any]:
+        """media/upload; a multipart body cannot be sent twice, so it is rebuilt for the one
+        retry after a token refresh."""
+        for refresh in (False, True):
+            form = aiohttp.FormData(quote_fields=False)  # WeCom keeps UTF-8 file names as sent
+            form.add_field("media", data, filename=name, content_type="application/octet-stream")
+            token = await self.access_token(refresh=refresh)
+            params = {"access_token": token, "type": "file"}
+            try:
+                return await self._json("POST", "/cgi-bin/media/upload", params=params, data=form)
+            except WeComError as exc:
+                if exc.errcode not in TOKEN_INVALID or refresh:
+                    raise
+        raise AssertionError("unreachable")
+
     async def download(self, media_id: str) -> tuple[bytes, str]:
         """A member's photo or file, with its file name (download at once: media expire in
         3 days)."""

@@ -31,6 +31,7 @@ from tests.e2e.test_wecom_callback import CRYPTO, PATH, Endpoint, text_message
 from tests.reliability.test_redelivery import free_port
 
 CHOICES = re.compile(r"回复数字选择：(.+)$", re.MULTILINE)
+OFFICE = "chenjing"  # an office admin (WECOM_ADMIN_USERIDS)
 
 
 @dataclass
@@ -58,7 +59,10 @@ class Member:
         return self._new_replies()
 
     def _new_replies(self) -> list[str]:
-        replies = [m["text"]["content"] for m in self.world.messages_to(self.userid)]
+        replies = [
+            m["text"]["content"] if m["msgtype"] == "text" else f"［{m['msgtype']}］"
+            for m in self.world.messages_to(self.userid)
+        ]
         new, self.seen = replies[self.seen :], len(replies)
         return new
 
@@ -88,7 +92,7 @@ async def wecom_bot(make_settings: Any) -> AsyncIterator[tuple[Deps, FakeWeCom, 
     async with FakeWeComServer(world) as api, aiohttp.ClientSession() as session:
         client = WeComClient(base_url=api.base_url, corp_id=world.corp_id, agent_id=1000002,
                              secret=world.secret, session=session)  # fmt: skip
-        adapter = WeComAdapter(deps, client, admin_userids=())
+        adapter = WeComAdapter(deps, client, admin_userids=(OFFICE,))
         receiver = CallbackReceiver(deps, CRYPTO, adapter.handle)
         runner = web.AppRunner(callback_app(receiver, PATH))
         await runner.setup()
@@ -158,3 +162,50 @@ async def test_a_stranger_and_a_wrong_number_get_clear_answers(
     assert "还没有登记" in refused
     [wrong] = await stranger.say("绑定 不是登记码")
     assert "无效" in wrong
+
+
+async def submit_quickly(wang: Member) -> None:
+    """A short report: work, then skip to the review and submit."""
+    await wang.say("报送")
+    step = (await wang.say("开展义诊一次。"))[-1]
+    step = (await wang.choose(step, "✅ 完成"))[-1]
+    while "请核对" not in step:
+        step = (await wang.choose(step, "跳过"))[-1]
+    await wang.choose(step, "📨 提交")
+
+
+async def test_the_office_reviews_and_gets_the_files_on_wecom(
+    wecom_bot: tuple[Deps, FakeWeCom, Endpoint],
+) -> None:
+    deps, world, endpoint = wecom_bot
+    [unit_id] = seed_units(deps, "区卫生健康委")
+    wang, office = Member("wangfang", endpoint, world), Member(OFFICE, endpoint, world)
+    await wang.say(f"绑定 {invite_code(deps, unit_id)}")
+    await wang.say("王芳")
+    await wang.say("跳过")
+    await submit_quickly(wang)
+
+    [refused] = await wang.say("审核")  # a liaison is not the office
+    assert "创建办" in refused and "待审" not in refused
+
+    [queue] = await office.say("审核")
+    assert "待审报告" in queue and "1 区卫生健康委 · 2026-09" in queue
+    [opened] = await office.say("1")
+    assert "开展义诊一次。" in opened and "1 ✅ 通过 · 2 ↩️ 退回补充" in opened
+    [asked] = await office.choose(opened, "↩️ 退回补充")
+    assert "请回复退回" in asked
+    [returned] = await office.say("请补充参加人数")
+    assert "已退回补充" in returned
+    told = wang_last(world)  # the liaison was told privately
+    assert "意见：请补充参加人数" in told and "1 📝 修改报告" in told
+
+    [summary] = await office.say("汇总 2026-09")
+    assert "2026-09 汇总" in summary and "1 📊 Excel 汇总表" in summary
+    await office.choose(summary, "📊 Excel 汇总表")
+    [sent_file] = [m for m in world.messages_to(OFFICE) if m["msgtype"] == "file"]
+    data, _, name = world.media[sent_file["file"]["media_id"]]
+    assert name == "2026-09_汇总表.xlsx" and data[:2] == b"PK"
+
+
+def wang_last(world: FakeWeCom) -> str:
+    return str(world.messages_to("wangfang")[-1]["text"]["content"])
