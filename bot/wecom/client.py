@@ -7,8 +7,8 @@
   ``Unreachable``; anything else ``Rejected`` with WeCom's errcode and errmsg.
 - ``enable_duplicate_check`` is set on every send, so the broadcaster's retries are safe: WeCom
   drops a repeat of the same message within the window instead of delivering it twice.
-- 60020 (our server's IP is not in the app's trusted IPs) is raised as ``WeComNotTrusted``
-  with a message the office admin can act on.
+- 60020 (our server's IP is not in the app's trusted IPs) is logged as an error that says
+  exactly what the admin must do; retrying cannot help, so the message is given up.
 - ``media/get`` answers JSON instead of bytes on error: the Content-Type is checked before
   anything is stored.
 """
@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,8 @@ from typing import Any
 import aiohttp
 
 from bot.broadcast import Rejected, RetryLater, Unreachable
+
+log = logging.getLogger(__name__)
 
 TOKEN_INVALID = {40014, 42001, 40001}
 RATE_LIMITED = {45009, 45033, 45047, 45011}
@@ -95,7 +98,10 @@ class WeComClient:
             if exc.errcode in OUT_OF_RANGE:
                 raise Unreachable(str(exc)) from exc
             if isinstance(exc, WeComNotTrusted):
-                raise
+                log.error(
+                    "WeCom refused this server (60020): add its egress IP to the app's "
+                    "企业可信IP in the WeCom admin console (应用管理 → the app → 企业可信IP)"
+                )
             raise Rejected(str(exc)) from exc
 
     async def send_file(self, userid: str, data: bytes, name: str) -> dict[str, Any]:

@@ -3,6 +3,7 @@ error a bulk send can meet translated for the broadcaster, which then loses noth
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -11,7 +12,7 @@ import pytest
 
 from bot.broadcast import Broadcaster, Limits, Outcome, Outgoing, Rejected, RetryLater, Unreachable
 from bot.fakes.wecom import FakeWeCom, FakeWeComServer
-from bot.wecom.client import WeComClient, WeComError, WeComNotTrusted
+from bot.wecom.client import WeComClient, WeComError
 
 
 @dataclass
@@ -42,7 +43,9 @@ async def test_the_token_is_fetched_once_and_refreshed_when_wecom_says_so(wecom:
     assert all(m["enable_duplicate_check"] == 1 for m in wecom.world.sent)  # safe retries
 
 
-async def test_errors_are_translated_for_the_broadcaster(wecom: Harness) -> None:
+async def test_errors_are_translated_for_the_broadcaster(
+    wecom: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
     wecom.world.fail_next = [45009]
     with pytest.raises(RetryLater):
         await wecom.client.send_text("wangfang", "x")
@@ -50,8 +53,9 @@ async def test_errors_are_translated_for_the_broadcaster(wecom: Harness) -> None
     with pytest.raises(Unreachable):
         await wecom.client.send_text("outsider", "x")
     wecom.world.fail_next = [60020]
-    with pytest.raises(WeComNotTrusted, match="60020"):
+    with caplog.at_level(logging.ERROR), pytest.raises(Rejected, match="60020"):
         await wecom.client.send_text("wangfang", "x")
+    assert "企业可信IP" in caplog.text
     wecom.world.fail_next = [40058]
     with pytest.raises(Rejected, match="40058"):
         await wecom.client.send_text("wangfang", "x")
