@@ -15,7 +15,6 @@ import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlencode
 
 import aiohttp
 from aiohttp import web
@@ -26,10 +25,10 @@ from bot.deps import Deps
 from bot.domain.importing.apply import import_file
 from bot.domain.invites import find_units, issue_invites
 from bot.fakes.wecom import FakeWeCom, FakeWeComServer
+from bot.fakes.wecom.callbacks import post_callback
 from bot.wecom.callback import CallbackReceiver, callback_app
 from bot.wecom.client import WeComClient
 from bot.wecom.crypto import WeComCrypto
-from bot.wecom.messages import envelope_xml
 from handlers.wecom import WeComAdapter
 from storage.migrate import upgrade_database
 from storage.models import AssignmentRole
@@ -55,21 +54,14 @@ class DemoMember:
 
     async def post(self, inner: str, shown: str) -> str:
         self.echo(f"{self.name}：{shown}")
-        stamp, nonce = str(int(time.time())), "1372623149"
         xml = (
             f"<xml><ToUserName>{CORP_ID}</ToUserName><FromUserName>{self.userid}</FromUserName>"
-            f"<CreateTime>{stamp}</CreateTime>{inner}<MsgId>{self.userid}{next(self.ids)}</MsgId>"
-            "</xml>"
+            f"<CreateTime>{int(time.time())}</CreateTime>{inner}"
+            f"<MsgId>{self.userid}{next(self.ids)}</MsgId></xml>"
         )
-        payload, signature = CRYPTO.encrypt(xml.encode(), nonce=nonce, timestamp=stamp)
-        query = urlencode({"msg_signature": signature, "timestamp": stamp, "nonce": nonce})
-        async with (
-            aiohttp.ClientSession() as client,
-            client.post(
-                f"{self.url}?{query}", data=envelope_xml(payload, signature, stamp, nonce)
-            ) as response,
-        ):
-            response.raise_for_status()
+        status = await post_callback(self.url, xml.encode(), CRYPTO)
+        if status != 200:
+            raise RuntimeError(f"the WeCom callback answered {status}")
         await self.receiver.drain()
         replies = [m["text"]["content"] for m in self.world.messages_to(self.userid)]
         new, self.seen = replies[self.seen :], len(replies)

@@ -13,9 +13,10 @@ import pytest
 from aiohttp import web
 
 from bot.deps import Deps
+from bot.fakes.wecom.callbacks import post_callback
 from bot.wecom.callback import CallbackReceiver, callback_app
 from bot.wecom.crypto import WeComCrypto
-from bot.wecom.messages import Incoming, envelope_xml
+from bot.wecom.messages import Incoming
 from storage.migrate import upgrade_database
 from tests.reliability.test_redelivery import free_port
 
@@ -37,17 +38,9 @@ class Endpoint:
         timestamp: int | None = None,
         signature: str | None = None,
     ) -> int:
-        stamp, nonce = str(timestamp or int(time.time())), "1372623149"
-        payload, signed = crypto.encrypt(plain, nonce=nonce, timestamp=stamp)
-        query = {"msg_signature": signature or signed, "timestamp": stamp, "nonce": nonce}
-        async with (
-            aiohttp.ClientSession() as client,
-            client.post(
-                f"{self.url}?{urlencode(query)}", data=envelope_xml(payload, signed, stamp, nonce)
-            ) as response,
-        ):
-            assert await response.text() == "" or response.status != 200
-            status = response.status
+        status = await post_callback(
+            self.url, plain, crypto, timestamp=timestamp, signature=signature
+        )
         await self.receiver.drain()
         return status
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import aiohttp
 from sqlmodel import select
@@ -16,6 +14,7 @@ from sqlmodel import select
 from bot.clock import ManualClock
 from bot.deps import Deps
 from bot.fakes.wecom import FakeWeCom, FakeWeComServer
+from bot.fakes.wecom.callbacks import post_callback
 from bot.scheduler import Dispatcher
 from bot.serve import running_wecom
 from storage.migrate import upgrade_database
@@ -105,15 +104,9 @@ async def test_run_with_transport_wecom_serves_the_callback(
 
 async def post_when_listening(port: int, plain: bytes) -> int:
     """Post a signed, encrypted callback once the bot's endpoint accepts connections."""
-    stamp, nonce = str(int(time.time())), "42"
-    payload, signature = CRYPTO.encrypt(plain, nonce=nonce, timestamp=stamp)
-    body = (f"<xml><Encrypt><![CDATA[{payload}]]></Encrypt></xml>").encode()
-    query = urlencode({"msg_signature": signature, "timestamp": stamp, "nonce": nonce})
-    async with aiohttp.ClientSession() as client:
-        for _ in range(100):
-            try:
-                async with client.post(f"http://127.0.0.1:{port}{PATH}?{query}", data=body) as r:
-                    return r.status
-            except aiohttp.ClientConnectionError:
-                await asyncio.sleep(0.2)
+    for _ in range(100):
+        try:
+            return await post_callback(f"http://127.0.0.1:{port}{PATH}", plain, CRYPTO)
+        except aiohttp.ClientConnectionError:
+            await asyncio.sleep(0.2)
     raise AssertionError("the WeCom callback never started listening")
