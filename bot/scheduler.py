@@ -12,6 +12,7 @@ that understands the domain's buttons, and its message-length limit).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ SEVERITY = (Outcome.SENT, Outcome.FAILED, Outcome.BLOCKED)  # a message's worst 
 class Channel:
     send: Sender  # gets ``Outgoing.extra`` = the domain's buttons, for the last piece only
     max_text: int
+    limits: Limits | None = None  # the platform's pacing; None: the dispatcher's (Telegram's)
 
 
 @dataclass
@@ -112,8 +114,17 @@ class Dispatcher:
             if detail:
                 details[index] = detail
 
-        if outgoing:
-            await Broadcaster(self._send, self.limits).deliver(outgoing, on_result=record)
+        by_transport: dict[Transport, list[Outgoing]] = {}
+        for message in outgoing:
+            by_transport.setdefault(_transport_of(message), []).append(message)
+        await asyncio.gather(
+            *(
+                Broadcaster(self._send, self.channels[transport].limits or self.limits).deliver(
+                    messages, on_result=record
+                )
+                for transport, messages in by_transport.items()
+            )
+        )  # each platform paced by its own rules, all at once
         now = self.deps.clock.now()
         with self.deps.db.session() as session:
             for index, entry in enumerate(claimed):
@@ -179,5 +190,8 @@ class Dispatcher:
         return outgoing, unreachable
 
     async def _send(self, message: Outgoing) -> None:
-        transport = Transport(message.key.rsplit(":", 1)[1])
-        await self.channels[transport].send(message)
+        await self.channels[_transport_of(message)].send(message)
+
+
+def _transport_of(message: Outgoing) -> Transport:
+    return Transport(message.key.rsplit(":", 1)[1])

@@ -27,7 +27,7 @@ from bot.scheduler import Channel, Dispatcher
 from bot.wecom.callback import CallbackReceiver, callback_app
 from bot.wecom.client import WeComClient
 from bot.wecom.crypto import WeComCrypto
-from handlers.wecom import MAX_TEXT_CHARS, WeComAdapter, WeComSender
+from handlers.wecom import MAX_TEXT_CHARS, WECOM_LIMITS, WeComAdapter, WeComSender
 from storage.models import Transport
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,8 @@ async def running_wecom(deps: Deps) -> AsyncIterator[WeComService]:
             settings.wecom_callback_port, settings.wecom_callback_path,
         )  # fmt: skip
         try:
-            yield WeComService(adapter, receiver, Channel(WeComSender(adapter), MAX_TEXT_CHARS))
+            channel = Channel(WeComSender(adapter), MAX_TEXT_CHARS, WECOM_LIMITS)
+            yield WeComService(adapter, receiver, channel)
         finally:
             await receiver.drain()
             await runner.cleanup()

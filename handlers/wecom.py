@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 from sqlmodel import Session
 
-from bot.broadcast import Outgoing
+from bot.broadcast import Limits, Outgoing
 from bot.deps import Deps
 from bot.domain import evidence, registration, reporting
 from bot.domain.access import may_act_for_unit
@@ -33,6 +33,9 @@ from storage.models import EvidenceKind, MemberUnit, Transport
 log = logging.getLogger(__name__)
 BIND = ("绑定", "bind")
 REPORT = ("报送", "/report", "report")
+# WeCom lets an app send a member 30 messages a minute and drops the excess silently: pace
+# below that (and well under the app-wide rate) instead of relying on 45009.
+WECOM_LIMITS = Limits(per_second=10.0, per_chat_interval=2.1)
 MAX_TEXT_CHARS = 600  # WeCom text stops at 2 048 bytes: 600 CJK characters fit with room
 
 
