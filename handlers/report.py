@@ -40,18 +40,11 @@ def _context(
 @guarded(Permission.LIAISON)
 async def report_command(update: Update, context: CustomContext) -> None:
     """Open this month's report (or choose the unit first)."""
-    deps, who = context.deps, context.requester
-    period = reporting.current_period(deps.clock.now(), deps.settings.tz)
+    deps = context.deps
     with deps.db.session() as session:
-        if len(who.units) > 1:
-            reply = reporting.pick_unit(who, period)
-        else:
-            ctx = _context(session, context, who.units[0].id, period)
-            if ctx is None:
-                reply = Reply("report_stale")
-            else:
-                choice = reporting.period_choice(session=session, ctx=ctx)
-                reply = choice or reporting.open_report(session=session, ctx=ctx)
+        reply = reporting.start(
+            session=session, who=context.requester, now=deps.clock.now(), tz=deps.settings.tz
+        )
     await reply_to(update, context, reply)
 
 

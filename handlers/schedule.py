@@ -21,8 +21,9 @@ from bot.domain.invites import find_units
 from bot.domain.periods import YearMonth
 from bot.domain.reminders import in_working_hours
 from bot.domain.replies import Button, Reply
-from bot.domain.reporting import due_for, parse_period
-from bot.domain.standing import Standing, period_standing
+from bot.domain.reporting import parse_period
+from bot.domain.standing import Standing
+from bot.domain.summary import standing_for
 from handlers.context import CustomContext
 from handlers.guard import guarded
 from handlers.replies import remove_buttons, reply_to
@@ -37,14 +38,10 @@ NAME_SEPARATORS = re.compile(r"[\s、，,；;]+")
 def _period(
     session: Session, context: CustomContext, words: list[str]
 ) -> tuple[YearMonth, list[str]]:
-    """A leading YYYY-MM picks the month; otherwise the month the office is chasing."""
-    if words:
-        try:
-            return YearMonth.parse(words[0]), words[1:]
-        except ValueError:
-            pass
     deps = context.deps
-    return outbox.open_period(session=session, now=deps.clock.now(), tz=deps.settings.tz), words
+    return outbox.chosen_period(
+        session=session, words=words, now=deps.clock.now(), tz=deps.settings.tz
+    )
 
 
 @guarded(Permission.OFFICE)
@@ -53,10 +50,9 @@ async def digest_command(update: Update, context: CustomContext) -> None:
     deps = context.deps
     with deps.db.session() as session:
         period, _ = _period(session, context, list(context.args or []))
-        standing = period_standing(
-            session=session, period=period, due=due_for(session=session, period=period),
-            at=deps.clock.now(), tz=deps.settings.tz,
-        )  # fmt: skip
+        standing = standing_for(
+            session=session, period=period, now=deps.clock.now(), tz=deps.settings.tz
+        )
     await reply_to(update, context, Reply("digest", outbox.digest_values(standing)))
 
 
@@ -68,10 +64,9 @@ async def remind_command(update: Update, context: CustomContext) -> None:
         period, words = _period(session, context, list(context.args or []))
         names = [name for name in NAME_SEPARATORS.split(" ".join(words)) if name]
         if not names:
-            standing = period_standing(
-                session=session, period=period, due=due_for(session=session, period=period),
-                at=deps.clock.now(), tz=deps.settings.tz,
-            )  # fmt: skip
+            standing = standing_for(
+                session=session, period=period, now=deps.clock.now(), tz=deps.settings.tz
+            )
             missing = [unit.name for unit in standing.having(Standing.MISSING)]
             month = f"{period.year:04d}{period.month:02d}"
             buttons = (

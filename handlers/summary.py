@@ -14,9 +14,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.domain import outbox
 from bot.domain.access import Permission
 from bot.domain.periods import YearMonth
-from bot.domain.replies import Button, Reply
+from bot.domain.replies import Reply
 from bot.domain.reporting import parse_period
-from bot.domain.summary import behind_tasks, month_summary, standing_for
+from bot.domain.summary import behind_tasks, standing_for, summary_reply
 from handlers.context import CustomContext
 from handlers.guard import guarded
 from handlers.replies import reply_to
@@ -30,14 +30,13 @@ UPLOAD_LIMIT = int(FileSizeLimit.FILESIZE_UPLOAD)  # 50 MB for bots
 
 def _period(context: CustomContext) -> YearMonth:
     """``/command 2026-09`` picks the month; otherwise the month the office is chasing."""
-    deps, words = context.deps, list(context.args or [])
-    if words:
-        try:
-            return YearMonth.parse(words[0])
-        except ValueError:
-            pass
+    deps = context.deps
     with deps.db.session() as session:
-        return outbox.open_period(session=session, now=deps.clock.now(), tz=deps.settings.tz)
+        period, _ = outbox.chosen_period(
+            session=session, words=list(context.args or []), now=deps.clock.now(),
+            tz=deps.settings.tz,
+        )  # fmt: skip
+    return period
 
 
 @guarded(Permission.OFFICE)
@@ -45,16 +44,10 @@ async def summary_command(update: Update, context: CustomContext) -> None:
     """/summary [YYYY-MM]: counts, missing units, tasks behind; buttons for the files."""
     deps, period = context.deps, _period(context)
     with deps.db.session() as session:
-        summary = month_summary(
+        reply = summary_reply(
             session=session, period=period, now=deps.clock.now(), tz=deps.settings.tz
         )
-    values = {**outbox.digest_values(summary.standing), "behind": summary.behind}
-    month = f"{period.year:04d}{period.month:02d}"
-    buttons = (
-        (Button("export_xlsx", f"sm:{month}:xlsx"), Button("export_docx", f"sm:{month}:docx")),
-        (Button("export_zip", f"sm:{month}:zip"),),
-    )
-    await reply_to(update, context, Reply("summary", values, buttons))
+    await reply_to(update, context, reply)
 
 
 @guarded(Permission.OFFICE)
@@ -88,17 +81,12 @@ async def export_button(update: Update, context: CustomContext) -> None:
         await reply_to(update, context, Reply("report_stale"))
         return
     # Imported here: openpyxl, python-docx and Pillow cost ~40 MiB that an idle bot need not hold.
-    from bot.exports.files import archive_files, bulletin_file, workbook_file
+    from bot.exports.files import made_files
 
     chat_id = update.effective_chat.id
     await context.bot.send_chat_action(chat_id, "upload_document")
     try:
-        if kind == "xlsx":
-            made = [await asyncio.to_thread(workbook_file, deps, period)]
-        elif kind == "docx":
-            made = [await asyncio.to_thread(bulletin_file, deps, period)]
-        else:
-            made = await asyncio.to_thread(archive_files, deps, period, max_bytes=UPLOAD_LIMIT)
+        made = await asyncio.to_thread(made_files, deps, period, kind, max_bytes=UPLOAD_LIMIT)
     except Exception:
         log.exception("export %s %s failed", kind, period)
         await reply_to(update, context, Reply("export_failed", {"period": str(period)}))
@@ -110,15 +98,12 @@ async def export_button(update: Update, context: CustomContext) -> None:
 async def _send(
     update: Update, context: CustomContext, file: ExportFile, period: YearMonth
 ) -> None:
+    from bot.exports.files import oversized
+
     assert update.effective_chat is not None
-    if len(file.data) > UPLOAD_LIMIT:
-        values = {
-            "file": file.name,
-            "size_mb": round(len(file.data) / 1_048_576, 1),
-            "limit_mb": UPLOAD_LIMIT // 1_048_576,
-            "period": str(period),
-        }
-        await reply_to(update, context, Reply("export_too_big", values))
+    refusal = oversized(file, UPLOAD_LIMIT, period)
+    if refusal is not None:
+        await reply_to(update, context, refusal)
         return
     await context.bot.send_document(
         update.effective_chat.id, InputFile(file.data, filename=file.name), filename=file.name

@@ -142,14 +142,8 @@ class WeComAdapter:
     def _open_report(self, session: Session, who: Requester) -> Reply:
         if not who.is_liaison:
             return Reply("liaison_only" if who.is_registered else "not_registered")
-        period = reporting.current_period(self.deps.clock.now(), self.deps.settings.tz)
-        if len(who.units) > 1:
-            return reporting.pick_unit(who, period)
-        ctx = self._context(session, who, who.units[0].id, period)
-        if ctx is None:
-            return Reply("report_stale")
-        choice = reporting.period_choice(session=session, ctx=ctx)
-        return choice or reporting.open_report(session=session, ctx=ctx)
+        deps = self.deps
+        return reporting.start(session=session, who=who, now=deps.clock.now(), tz=deps.settings.tz)
 
     def _press(self, session: Session, who: Requester, button: Button) -> Outcome:
         """A numbered choice: the same button data Telegram would send, checked the same way."""

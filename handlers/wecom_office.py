@@ -13,10 +13,9 @@ from sqlmodel import Session
 from bot.domain import outbox, review
 from bot.domain.access import Permission, allows, refusal_template
 from bot.domain.people import Requester
-from bot.domain.periods import YearMonth
 from bot.domain.replies import Button, Outcome, Reply
 from bot.domain.reporting import parse_period
-from bot.domain.summary import month_summary
+from bot.domain.summary import summary_reply
 
 if TYPE_CHECKING:
     from handlers.wecom import WeComAdapter
@@ -38,19 +37,8 @@ def command(
     if first.lower() in REVIEW:
         return Outcome(review.queue_reply(session=session))
     tz = adapter.deps.settings.tz
-    try:
-        period = YearMonth.parse(rest) if rest.strip() else None
-    except ValueError:
-        period = None
-    period = period or outbox.open_period(session=session, now=now, tz=tz)
-    found = month_summary(session=session, period=period, now=now, tz=tz)
-    month = f"{period.year:04d}{period.month:02d}"
-    buttons = (
-        (Button("export_xlsx", f"sm:{month}:xlsx"), Button("export_docx", f"sm:{month}:docx")),
-        (Button("export_zip", f"sm:{month}:zip"),),
-    )
-    values = {**outbox.digest_values(found.standing), "behind": found.behind}
-    return Outcome(Reply("summary", values, buttons))
+    period, _ = outbox.chosen_period(session=session, words=rest.split(), now=now, tz=tz)
+    return Outcome(summary_reply(session=session, period=period, now=now, tz=tz))
 
 
 def press(
@@ -98,20 +86,13 @@ async def export(adapter: WeComAdapter, who: Requester, userid: str, button: But
     if period is None:
         await adapter.send_reply(userid, Reply("report_stale"))
         return True
-    from bot.exports.files import archive_files, bulletin_file, workbook_file
+    from bot.exports.files import made_files, oversized
 
-    deps, kind = adapter.deps, parts[2]
-    if kind == "xlsx":
-        made = [await asyncio.to_thread(workbook_file, deps, period)]
-    elif kind == "docx":
-        made = [await asyncio.to_thread(bulletin_file, deps, period)]
-    else:
-        made = await asyncio.to_thread(archive_files, deps, period, max_bytes=FILE_LIMIT)
+    made = await asyncio.to_thread(made_files, adapter.deps, period, parts[2], max_bytes=FILE_LIMIT)
     for file in made:
-        if len(file.data) > FILE_LIMIT:
-            values = {"file": file.name, "size_mb": round(len(file.data) / 1_048_576, 1),
-                      "limit_mb": FILE_LIMIT // 1_048_576, "period": str(period)}  # fmt: skip
-            await adapter.send_reply(userid, Reply("export_too_big", values))
+        refusal = oversized(file, FILE_LIMIT, period)
+        if refusal is not None:
+            await adapter.send_reply(userid, refusal)
             continue
         await adapter.client.send_file(userid, file.data, file.name)
     return True

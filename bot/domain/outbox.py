@@ -144,6 +144,19 @@ def open_period(*, session: Session, now: datetime, tz: tzinfo) -> YearMonth:
     return today.previous() if now < _at(slots, Step.DIGEST) else today
 
 
+def chosen_period(
+    *, session: Session, words: list[str], now: datetime, tz: tzinfo
+) -> tuple[YearMonth, list[str]]:
+    """An office command's month: a leading YYYY-MM picks it (and is consumed); otherwise the
+    month the office is chasing."""
+    if words:
+        try:
+            return YearMonth.parse(words[0]), words[1:]
+        except ValueError:
+            pass
+    return open_period(session=session, now=now, tz=tz), words
+
+
 def _month(
     session: Session,
     period: YearMonth,

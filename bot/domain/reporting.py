@@ -118,6 +118,19 @@ def period_choice(*, session: Session, ctx: Context) -> Reply | None:
     return Reply("report_pick_period", values, buttons=buttons)
 
 
+def start(*, session: Session, who: Requester, now: datetime, tz: ZoneInfo) -> Reply:
+    """/report (报送 on WeCom): choose the unit first when there are several; early in a
+    month offer to catch up last month; otherwise open (or resume) this month's report."""
+    period = current_period(now, tz)
+    if len(who.units) > 1:
+        return pick_unit(who, period)
+    unit = session.get(MemberUnit, who.units[0].id)
+    if unit is None:
+        return Reply("report_stale")
+    ctx = Context(who, unit, period, now, tz)
+    return period_choice(session=session, ctx=ctx) or open_report(session=session, ctx=ctx)
+
+
 def open_report(*, session: Session, ctx: Context) -> Reply:
     """Start the unit's report for the month, or resume it where it stands."""
     if office_review.is_locked(session=session, period=str(ctx.period)):

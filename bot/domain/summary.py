@@ -16,7 +16,9 @@ from sqlmodel import Session, col, select
 
 from bot.domain.calendar_admin import campaign_rule, load_calendar
 from bot.domain.due_dates import due_date
+from bot.domain.outbox import digest_values
 from bot.domain.periods import YearMonth
+from bot.domain.replies import Button, Reply
 from bot.domain.standing import PeriodStanding, load_roster, period_standing
 from storage.models import (
     Evidence,
@@ -70,6 +72,17 @@ def month_summary(
         standing_for(session=session, period=period, now=now, tz=tz),
         behind_tasks(session=session, period=period),
     )
+
+
+def summary_reply(*, session: Session, period: YearMonth, now: datetime, tz: tzinfo) -> Reply:
+    """/summary (汇总 on WeCom): the month at a glance, with a choice for each of its files."""
+    found = month_summary(session=session, period=period, now=now, tz=tz)
+    month = f"{period.year:04d}{period.month:02d}"
+    buttons = (
+        (Button("export_xlsx", f"sm:{month}:xlsx"), Button("export_docx", f"sm:{month}:docx")),
+        (Button("export_zip", f"sm:{month}:zip"),),
+    )
+    return Reply("summary", {**digest_values(found.standing), "behind": found.behind}, buttons)
 
 
 def latest_submissions(*, session: Session, period: YearMonth) -> dict[int, Submission]:

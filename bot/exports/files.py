@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.deps import Deps
 from bot.domain.periods import YearMonth
+from bot.domain.replies import Reply
 from bot.domain.summary import evidence_of
 from bot.exports.archive import build_archives
 from bot.exports.bulletin import Masthead, build_bulletin
@@ -70,3 +71,25 @@ def archive_files(deps: Deps, period: YearMonth, *, max_bytes: int) -> list[Expo
         ExportFile(f"{stem}_{number}-{len(parts)}.zip", data, ZIP)
         for number, data in enumerate(parts, 1)
     ]
+
+
+def made_files(deps: Deps, period: YearMonth, kind: str, *, max_bytes: int) -> list[ExportFile]:
+    """The file a chat asked for (xlsx, docx, or the photo ZIP in parts under ``max_bytes``)."""
+    if kind == "xlsx":
+        return [workbook_file(deps, period)]
+    if kind == "docx":
+        return [bulletin_file(deps, period)]
+    return archive_files(deps, period, max_bytes=max_bytes)
+
+
+def oversized(file: ExportFile, limit: int, period: YearMonth) -> Reply | None:
+    """The refusal for a file over the platform's limit (with how to export it instead)."""
+    if len(file.data) <= limit:
+        return None
+    values = {
+        "file": file.name,
+        "size_mb": round(len(file.data) / 1_048_576, 1),
+        "limit_mb": limit // 1_048_576,
+        "period": str(period),
+    }
+    return Reply("export_too_big", values)
