@@ -7,9 +7,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -42,6 +44,14 @@ def _sqlite_pragmas(*, wal: bool) -> Any:
         cursor.close()
 
     return on_connect
+
+
+def insert_unless_present(session: Session, table: Table, values: dict[str, Any]) -> Insert:
+    """``INSERT … ON CONFLICT DO NOTHING`` on either backend: of two writers racing for the
+    same unique key exactly one inserts (claims, processed-update records)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).values(**values).on_conflict_do_nothing()
 
 
 class Database:

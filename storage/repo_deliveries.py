@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, func, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from storage.db import insert_unless_present
 from storage.models import Delivery, DeliveryStatus
 
 STALE_CLAIM = timedelta(minutes=15)
@@ -42,9 +42,7 @@ def claim(*, session: Session, key: DeliveryKey, at: datetime) -> int | None:
         "claimed_at": at,
         "detail": "",
     }
-    dialect = session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(DELIVERY)
-    statement = insert.values(**values).on_conflict_do_nothing().returning(DELIVERY.c.id)
+    statement = insert_unless_present(session, DELIVERY, values).returning(DELIVERY.c.id)
     inserted = session.execute(statement).scalar_one_or_none()
     if inserted is not None:
         return int(inserted)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Table, cast, delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
+from storage.db import insert_unless_present
 from storage.models import ProcessedUpdate
 
 PROCESSED: Table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
@@ -18,10 +18,8 @@ def was_processed(*, session: Session, transport: str, key: str) -> bool:
 
 
 def mark_processed(*, session: Session, transport: str, key: str, at: datetime) -> None:
-    dialect = session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(PROCESSED)
     values = {"transport": transport, "update_key": key, "processed_at": at}
-    session.execute(insert.values(**values).on_conflict_do_nothing())
+    session.execute(insert_unless_present(session, PROCESSED, values))
 
 
 def forget_processed(*, session: Session, before: datetime) -> None:
