@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import re
 import shutil
-import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +23,7 @@ from bot.demo import DEMO_DATA, demo_picture
 from bot.deps import Deps
 from bot.domain.importing.apply import import_file
 from bot.domain.invites import find_units, issue_invites
+from bot.fakes.ports import free_port
 from bot.fakes.wecom import FakeWeCom, FakeWeComServer
 from bot.fakes.wecom.callbacks import post_callback
 from bot.wecom.callback import CallbackReceiver, callback_app
@@ -87,12 +87,6 @@ class DemoMember:
         return await self.post(inner, "［照片］")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def run_wecom_demo(output: Path, *, echo: Callable[[str], None]) -> Path:
     data_dir = output / "data-wecom"
     shutil.rmtree(data_dir, ignore_errors=True)
@@ -120,7 +114,7 @@ async def run_wecom_demo(output: Path, *, echo: Callable[[str], None]) -> Path:
         receiver = CallbackReceiver(deps, CRYPTO, WeComAdapter(deps, client, ()).handle)
         runner = web.AppRunner(callback_app(receiver, PATH))
         await runner.setup()
-        port = _free_port()
+        port = free_port()
         await web.TCPSite(runner, "127.0.0.1", port).start()
         try:
             wang = DemoMember("wangfang", "王芳", f"http://127.0.0.1:{port}{PATH}", world,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import socket
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -15,6 +14,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter
 from telegram.ext import ApplicationBuilder, MessageHandler, filters
 
+from bot.fakes.ports import free_port
 from bot.fakes.telegram import FakeTelegramServer
 from tests.conftest import TEST_TOKEN, BotHarness
 
@@ -196,12 +196,6 @@ async def test_control_api_acts_as_a_user(raw_bot: Bot, telegram: FakeTelegramSe
         await raw_bot.send_message(7, "收到")
         messages = await (await http.get("/_control/chats/7/messages")).json()
     assert [m["text"] for m in messages] == ["收到"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def test_webhook_delivery_with_secret(telegram: FakeTelegramServer) -> None:

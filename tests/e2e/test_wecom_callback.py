@@ -13,12 +13,12 @@ import pytest
 from aiohttp import web
 
 from bot.deps import Deps
+from bot.fakes.ports import free_port
 from bot.fakes.wecom.callbacks import post_callback
 from bot.wecom.callback import CallbackReceiver, callback_app
 from bot.wecom.crypto import WeComCrypto
 from bot.wecom.messages import Incoming
 from storage.migrate import upgrade_database
-from tests.reliability.test_redelivery import free_port
 
 CRYPTO = WeComCrypto(
     "wecomtoken", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "ww1436e0e65a779aee"

@@ -19,6 +19,7 @@ from sqlmodel import select
 
 from bot.clock import ManualClock
 from bot.deps import Deps
+from bot.fakes.ports import free_port
 from bot.fakes.wecom import FakeWeCom, FakeWeComServer
 from bot.wecom.callback import CallbackReceiver, callback_app
 from bot.wecom.client import WeComClient
@@ -28,7 +29,6 @@ from storage.models import ChatIdentity, Evidence, Submission
 from tests.e2e.seed import invite_code, seed_units
 from tests.e2e.test_schedule import moment
 from tests.e2e.test_wecom_callback import CRYPTO, PATH, Endpoint, text_message
-from tests.reliability.test_redelivery import free_port
 
 CHOICES = re.compile(r"回复数字选择：(.+)$", re.MULTILINE)
 OFFICE = "chenjing"  # an office admin (WECOM_ADMIN_USERIDS)

@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from bot.clock import ManualClock
 from bot.deps import Deps
+from bot.fakes.ports import free_port
 from bot.fakes.wecom import FakeWeCom, FakeWeComServer
 from bot.fakes.wecom.callbacks import post_callback
 from bot.scheduler import Dispatcher
@@ -25,7 +26,6 @@ from tests.e2e.test_cli import clean_env, command
 from tests.e2e.test_schedule import moment
 from tests.e2e.test_wecom_callback import CRYPTO, PATH, Endpoint, text_message
 from tests.e2e.test_wecom_flow import Member
-from tests.reliability.test_redelivery import free_port
 
 
 def wecom_settings(api_base_url: str, port: int) -> dict[str, Any]:

@@ -5,7 +5,6 @@ updates the way Telegram does (and retries them)."""
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,6 +15,7 @@ from telegram import Update
 from bot.app import BotApplication, Webhook, create_app, running_application
 from bot.config import Settings
 from bot.deps import Deps
+from bot.fakes.ports import free_port
 from bot.fakes.telegram import FakeTelegramServer
 from storage.migrate import upgrade_database
 from storage.models import ProcessedUpdate, ReportDraft
@@ -24,12 +24,6 @@ from tests.e2e.seed import seed_liaison
 
 SECRET = "s3cret-Token_for-tests"
 WANG = 1001
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @asynccontextmanager
