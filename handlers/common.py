@@ -1,4 +1,5 @@
-"""/start, /help and the fallbacks: unknown commands, stray text, unsupported content."""
+"""The fallbacks: unknown commands, stray text, unsupported content (added after every
+feature's handlers)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import logging
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.domain.access import Permission
 from bot.domain.replies import Reply
@@ -15,34 +16,6 @@ from handlers.guard import guarded
 from handlers.replies import reply_to
 
 log = logging.getLogger(__name__)
-
-
-@guarded(Permission.ANYONE)
-async def start(update: Update, context: CustomContext) -> None:
-    """Greet the user according to who they are."""
-    who = context.requester
-    if who.is_office:
-        await reply_to(
-            update, context, Reply("start_office", {"name": who.name, "role": who.office_role})
-        )
-    elif who.is_liaison:
-        await reply_to(
-            update, context, Reply("start_liaison", {"name": who.name, "units": who.unit_names})
-        )
-    else:
-        await reply_to(
-            update, context, Reply("start_stranger", {"bot_name": context.bot.first_name})
-        )
-
-
-@guarded(Permission.ANYONE)
-async def help_command(update: Update, context: CustomContext) -> None:
-    """Show the commands this user may use."""
-    who = context.requester
-    template = (
-        "help_office" if who.is_office else "help_liaison" if who.is_liaison else "help_stranger"
-    )
-    await reply_to(update, context, Reply(template, {"admin": who.is_admin}))
 
 
 @guarded(Permission.ANYONE)
@@ -67,14 +40,6 @@ async def unsupported(update: Update, context: CustomContext) -> None:
     log.info("unsupported message content in update %s", update.update_id)
     if message is not None:
         await reply_to(update, context, Reply("unsupported_content"))
-
-
-def build_handlers() -> list[BaseHandler[Any, CustomContext, Any]]:
-    """Commands first; ``build_fallbacks`` must be added after every feature's handlers."""
-    return [
-        CommandHandler("start", start),
-        CommandHandler("help", help_command),
-    ]
 
 
 def build_fallbacks() -> list[BaseHandler[Any, CustomContext, Any]]:

@@ -1,5 +1,5 @@
-"""Registration by invite link: ``/start CODE``, the name and phone questions, /cancel,
-and the office admin's confirmation of a change of liaison."""
+"""Registration by invite link: ``/start CODE`` and the name and phone questions (an
+admin's 同意/不同意 on a change of liaison is a button in ``bot.chat.buttons``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from telegram import Update
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
-    CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
     filters,
@@ -20,7 +19,7 @@ from bot.domain.access import Permission
 from bot.domain.replies import Outcome
 from handlers.context import CustomContext, identity_of
 from handlers.guard import guarded
-from handlers.replies import remove_buttons, reply_to, send_notices
+from handlers.replies import reply_to, send_notices
 
 REGISTRATION_GROUP = -2  # runs before every other handler, and stops them when it answers
 
@@ -80,30 +79,10 @@ async def continue_registration(update: Update, context: CustomContext) -> None:
     raise ApplicationHandlerStop
 
 
-@guarded(Permission.OFFICE_ADMIN)
-async def decide_change(update: Update, context: CustomContext) -> None:
-    """An admin taps 同意/不同意 on a change-of-liaison request."""
-    query, deps = update.callback_query, context.deps
-    assert query is not None and query.data is not None
-    _, verdict, change_id = query.data.split(":")
-    with deps.db.session() as session:
-        outcome = registration.decide_change(
-            session=session,
-            change_id=int(change_id),
-            approve=verdict == "ok",
-            decider_person_id=context.requester.person_id,
-            now=deps.clock.now(),
-        )
-    await query.answer()
-    await remove_buttons(query)
-    await answer(update, context, outcome)
-
-
 def build_handlers() -> list[BaseHandler[Any, CustomContext, Any]]:
     private = filters.ChatType.PRIVATE
     return [
         CommandHandler("start", start_with_code, filters=private, has_args=True),
-        CallbackQueryHandler(decide_change, pattern=r"^chg:(ok|no):\d+$"),
     ]
 
 

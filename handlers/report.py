@@ -9,8 +9,6 @@ from telegram import Document, PhotoSize, Update
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
     MessageHandler,
     filters,
 )
@@ -18,10 +16,10 @@ from telegram.ext import (
 from bot.domain import evidence, reporting
 from bot.domain.access import Permission
 from bot.domain.periods import YearMonth
-from bot.domain.replies import Outcome, Reply
+from bot.domain.replies import Reply
 from handlers.context import CustomContext
 from handlers.guard import guarded
-from handlers.replies import remove_buttons, reply_to, send_notices, send_reply
+from handlers.replies import reply_to, send_reply
 from storage.models import EvidenceKind, MemberUnit
 
 REPORT_GROUP = -1  # after registration (-2), before commands and fallbacks (0)
@@ -35,27 +33,6 @@ def _context(
         return None
     deps = context.deps
     return reporting.Context(context.requester, unit, period, deps.clock.now(), deps.settings.tz)
-
-
-@guarded(Permission.LIAISON)
-async def report_command(update: Update, context: CustomContext) -> None:
-    """Open this month's report (or choose the unit first)."""
-    deps = context.deps
-    with deps.db.session() as session:
-        reply = reporting.start(
-            session=session, who=context.requester, now=deps.clock.now(), tz=deps.settings.tz
-        )
-    await reply_to(update, context, reply)
-
-
-@guarded(Permission.LIAISON)
-async def status_command(update: Update, context: CustomContext) -> None:
-    """Where each of my units stands for this month."""
-    deps = context.deps
-    period = reporting.current_period(deps.clock.now(), deps.settings.tz)
-    with deps.db.session() as session:
-        rows = reporting.status(session=session, who=context.requester, period=period)
-    await reply_to(update, context, Reply("report_status", {"rows": rows}))
 
 
 @guarded(Permission.ANYONE)
@@ -153,37 +130,6 @@ async def _acknowledge(context: CustomContext) -> None:
          "duplicates": tally["duplicates"], "files": files},
     )  # fmt: skip
     await send_reply(context, job.chat_id, reply)
-
-
-@guarded(Permission.LIAISON, unit_scoped=True)
-async def report_button(update: Update, context: CustomContext) -> None:
-    """rp:UNIT:YYYYMM:ACTION[:ARG] — the authorization layer already checked the unit."""
-    query, deps = update.callback_query, context.deps
-    assert query is not None and query.data is not None
-    _, unit_id, month, action, *rest = query.data.split(":")
-    period = reporting.parse_period(month)
-    await query.answer()
-    with deps.db.session() as session:
-        ctx = _context(session, context, int(unit_id), period) if period else None
-        if ctx is None:
-            outcome = Outcome(Reply("report_stale"))
-        else:
-            draft = reporting.find_draft(session, ctx)
-            outcome = reporting.press(
-                session=session, ctx=ctx, draft=draft, action=action, arg=rest[0] if rest else ""
-            )
-    await remove_buttons(query)
-    await reply_to(update, context, outcome.reply)
-    await send_notices(context, outcome.notices)
-
-
-def build_handlers() -> list[BaseHandler[Any, CustomContext, Any]]:
-    private = filters.ChatType.PRIVATE
-    return [
-        CommandHandler("report", report_command, filters=private),
-        CommandHandler("status", status_command, filters=private),
-        CallbackQueryHandler(report_button, pattern=r"^rp:\d+:\d{6}:[a-z]+(:[a-z0-9_]+)?$"),
-    ]
 
 
 def build_interceptors() -> list[BaseHandler[Any, CustomContext, Any]]:

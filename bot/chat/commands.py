@@ -1,0 +1,516 @@
+"""The text commands: one table of names, permissions and what each does.
+
+The first name is the Telegram command (``/digest``); the rest are the words a WeCom member may
+type instead (``报送情况``). Each ``run`` takes the command's words and returns an ``Answer``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session
+
+from bot.broadcast import Outcome as Delivered
+from bot.chat.call import Answer, Call, answer
+from bot.domain import office, outbox, registration, reporting, review
+from bot.domain.access import Permission
+from bot.domain.calendar_admin import (
+    load_calendar,
+    parse_days,
+    parse_kind,
+    set_days,
+    unset_days,
+    year_deadlines,
+    year_view,
+)
+from bot.domain.invites import IssuedInvite, find_units, issue_invites
+from bot.domain.people import IdentityRef
+from bot.domain.periods import YearMonth
+from bot.domain.reminders import in_working_hours
+from bot.domain.replies import Button, Reply
+from bot.domain.standing import PeriodStanding, Standing
+from bot.domain.summary import behind_tasks, standing_for, summary_reply
+from bot.domain.text_input import normalize_person_name
+from storage.models import AssignmentRole, ExceptionKind, MemberUnit, OfficeRole, Transport
+from storage.repo_audit import add_audit_entry
+from storage.repo_units import get_default_campaign
+
+Run = Callable[[Call], Awaitable[Answer]]
+NAME_SEPARATORS = re.compile(r"[\s、，,；;]+")
+DAY = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+BACKUP_WORDS = {"备用", "备", "backup"}
+REPLACE_WORDS = {"更换", "替换", "replace"}
+ROLE_WORDS = {"admin": OfficeRole.ADMIN, "管理员": OfficeRole.ADMIN, "staff": OfficeRole.STAFF,
+              "工作人员": OfficeRole.STAFF}  # fmt: skip
+USER_IDS = {
+    Transport.TELEGRAM: re.compile(r"^\d{1,20}$"),
+    Transport.WECOM: re.compile(r"^[A-Za-z0-9_.@-]{1,64}$"),  # WeCom's userid alphabet
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    names: tuple[str, ...]
+    permission: Permission
+    run: Run
+    private_only: bool = True  # /start and /help also answer in a group
+
+
+def _period(session: Session, call: Call) -> tuple[YearMonth, list[str]]:
+    """``YYYY-MM`` among the words picks the month; otherwise the month the office chases."""
+    deps = call.deps
+    return outbox.chosen_period(
+        session=session, words=list(call.words), now=deps.clock.now(), tz=deps.settings.tz
+    )
+
+
+def _standing(session: Session, call: Call, period: YearMonth) -> PeriodStanding:
+    deps = call.deps
+    return standing_for(session=session, period=period, now=deps.clock.now(), tz=deps.settings.tz)
+
+
+def _units_named(session: Session, name: str) -> list[MemberUnit]:
+    campaign = get_default_campaign(session=session)
+    if not name or campaign is None or campaign.id is None:
+        return []
+    return find_units(session=session, campaign_id=campaign.id, query=name)
+
+
+# Everyone ---------------------------------------------------------------------------------
+
+
+async def start(call: Call) -> Answer:
+    who = call.who
+    if who.is_office:
+        return answer(Reply("start_office", {"name": who.name, "role": who.office_role}))
+    if who.is_liaison:
+        return answer(Reply("start_liaison", {"name": who.name, "units": who.unit_names}))
+    return answer(Reply("start_stranger", {"bot_name": call.bot_name}))
+
+
+async def help_text(call: Call) -> Answer:
+    who = call.who
+    template = (
+        "help_office" if who.is_office else "help_liaison" if who.is_liaison else "help_stranger"
+    )
+    values = {"admin": who.is_admin, "wecom": call.identity.transport == Transport.WECOM}
+    return answer(Reply(template, values))
+
+
+async def cancel(call: Call) -> Answer:
+    """A registration is dropped (the code works again); a report is paused (draft kept)."""
+    with call.deps.db.session() as session:
+        open_registration = registration.find_open(session=session, identity=call.identity)
+        if open_registration is not None:
+            return answer(registration.cancel(session=session, registration=open_registration))
+        if review.cancel_comment(session=session, who=call.who):
+            return answer(Reply("review_comment_cancelled"))
+        if reporting.pause(session=session, who=call.who):
+            return answer(Reply("report_paused"))
+    return answer(Reply("nothing_to_cancel"))
+
+
+async def whoami(call: Call) -> Answer:
+    """Your name, office role and units (never your phone)."""
+    who = call.who
+    values = {"name": who.name, "role": str(who.office_role or ""), "units": who.units}
+    return answer(Reply("whoami", values))
+
+
+# Liaisons ---------------------------------------------------------------------------------
+
+
+async def report(call: Call) -> Answer:
+    """Open this month's report (or choose the unit first)."""
+    deps = call.deps
+    with deps.db.session() as session:
+        return answer(
+            reporting.start(
+                session=session, who=call.who, now=deps.clock.now(), tz=deps.settings.tz
+            )
+        )
+
+
+async def status(call: Call) -> Answer:
+    """Where each of my units stands for this month."""
+    deps = call.deps
+    period = reporting.current_period(deps.clock.now(), deps.settings.tz)
+    with deps.db.session() as session:
+        rows = reporting.status(session=session, who=call.who, period=period)
+    return answer(Reply("report_status", {"rows": rows}))
+
+
+# Office -----------------------------------------------------------------------------------
+
+
+async def summary(call: Call) -> Answer:
+    """Counts, missing units, tasks behind; buttons for the files."""
+    deps = call.deps
+    with deps.db.session() as session:
+        period, _ = _period(session, call)
+        return answer(
+            summary_reply(session=session, period=period, now=deps.clock.now(), tz=deps.settings.tz)
+        )
+
+
+async def missing(call: Call) -> Answer:
+    with call.deps.db.session() as session:
+        period, _ = _period(session, call)
+        values = outbox.digest_values(_standing(session, call, period))
+    return answer(Reply("missing", values))
+
+
+async def behind(call: Call) -> Answer:
+    with call.deps.db.session() as session:
+        period, _ = _period(session, call)
+        tasks = behind_tasks(session=session, period=period)
+    return answer(Reply("behind", {"period": str(period), "behind": tasks}))
+
+
+async def digest(call: Call) -> Answer:
+    """Who is missing, who was late, which units have nobody to remind."""
+    with call.deps.db.session() as session:
+        period, _ = _period(session, call)
+        values = outbox.digest_values(_standing(session, call, period))
+    return answer(Reply("digest", values))
+
+
+async def remind(call: Call) -> Answer:
+    """The missing units with a button to remind them all; with unit names: those only."""
+    with call.deps.db.session() as session:
+        period, words = _period(session, call)
+        names = [name for name in NAME_SEPARATORS.split(" ".join(words)) if name]
+        if not names:
+            standing = _standing(session, call, period)
+            missing_units = [unit.name for unit in standing.having(Standing.MISSING)]
+            buttons = (
+                (
+                    (
+                        Button(
+                            "remind_all",
+                            f"rm:{period.year:04d}{period.month:02d}",
+                            {"count": len(missing_units)},
+                        ),
+                    ),
+                )
+                if missing_units
+                else ()
+            )
+            values = {"period": str(period), "missing": missing_units}
+            return answer(Reply("remind_preview", values, buttons))
+        unit_ids, unknown = [], []
+        for name in names:
+            found = _units_named(session, name)
+            if len(found) == 1 and found[0].id is not None:
+                unit_ids.append(found[0].id)
+            else:
+                unknown.append(name)
+    return answer(await send_reminders(call, period, unit_ids, unknown))
+
+
+async def send_reminders(
+    call: Call, period: YearMonth, unit_ids: list[int] | None, unknown: list[str]
+) -> Reply:
+    """催报 now, privately, to the named units (None: every unit still missing), at most once
+    a day per unit; refused outside working hours with the reason; audit-logged."""
+    deps, who = call.deps, call.who
+    now = deps.clock.now()
+    with deps.db.session() as session:
+        if not in_working_hours(now, load_calendar(session=session), deps.settings.tz):
+            return Reply("remind_done", {"outside_hours": True})
+        if unit_ids is not None and not unit_ids:
+            return Reply("remind_done", _reminded([], [], unknown, 0))
+        planned, skipped = outbox.remind(
+            session=session, period=period, unit_ids=unit_ids, now=now, tz=deps.settings.tz
+        )
+    if call.dispatcher is None:
+        raise RuntimeError("remind needs the dispatcher of bulk messages")
+    sent = await call.dispatcher.dispatch(planned)
+    units = sorted({str(message.values["unit"]) for message in planned})
+    if units:
+        with deps.db.session() as session:
+            add_audit_entry(
+                session=session, action="remind", actor_person_id=who.person_id,
+                period=str(period), units="、".join(units),
+            )  # fmt: skip
+    return Reply("remind_done", _reminded(units, skipped, unknown, sent.count(Delivered.BLOCKED)))
+
+
+def _reminded(
+    units: list[str], skipped: list[str], unknown: list[str], blocked: int
+) -> dict[str, object]:
+    return {"outside_hours": False, "units": units, "skipped": skipped, "unknown": unknown,
+            "blocked": blocked}  # fmt: skip
+
+
+async def review_queue(call: Call) -> Answer:
+    """Reports waiting for the office, oldest first, one button each."""
+    with call.deps.db.session() as session:
+        return answer(review.queue_reply(session=session))
+
+
+async def roster(call: Call) -> Answer:
+    """Every unit with its liaisons and their phones (office eyes only)."""
+    deps = call.deps
+    with deps.db.session() as session:
+        rows = office.roster(session=session, at=deps.clock.now(), tz=deps.settings.tz)
+    registered = sum(row.registered for row in rows)
+    return answer(Reply("roster", {"rows": rows, "registered": registered}))
+
+
+async def unit_history(call: Call) -> Answer:
+    """One unit's reports across months (latest version of each, and history)."""
+    name, deps = " ".join(call.words), call.deps
+    with deps.db.session() as session:
+        units = _units_named(session, name)
+        if len(units) == 1 and units[0].id is not None:
+            history = reporting.unit_history(
+                session=session, unit_id=units[0].id, tz=deps.settings.tz
+            )
+            return answer(
+                Reply("unit_history", {"unit": units[0].display_name, "history": history})
+            )
+        if len(units) > 1:
+            names = [u.display_name for u in units]
+            return answer(Reply("unit_ambiguous", {"name": name, "names": names}))
+    return answer(Reply("unit_usage" if not name else "invite_no_unit", {"name": name}))
+
+
+def _year(words: tuple[str, ...]) -> int | None:
+    if len(words) == 1 and words[0].isdigit() and 2000 <= int(words[0]) <= 2100:
+        return int(words[0])
+    return None
+
+
+async def deadlines(call: Call) -> Answer:
+    """Each month's due date this year (or the one named)."""
+    deps = call.deps
+    year = _year(call.words[:1]) or deps.clock.now().astimezone(deps.settings.tz).year
+    with deps.db.session() as session:
+        rows = year_deadlines(session=session, year=year)
+    table = Reply("deadlines_table", {"deadlines": rows})
+    if all(row.covered for row in rows):
+        return answer(table)
+    return answer(Reply("calendar_uncovered", {"year": year}), table)
+
+
+# Office admins ----------------------------------------------------------------------------
+
+
+def invite_reply(call: Call, invites: list[IssuedInvite]) -> Reply:
+    tz, link = call.deps.settings.tz, call.invite_link
+    rows = [
+        {
+            "unit": i.unit_name,
+            "role": str(i.role),
+            "replacement": i.replacement,
+            "link": link(i.code) if link else "",
+            "code": i.code,
+            "expires": i.expires_at.astimezone(tz).date().isoformat(),
+        }
+        for i in invites
+    ]
+    return Reply("invite_issued", {"invites": rows, "wecom": call.deps.settings.uses_wecom})
+
+
+async def invite(call: Call) -> Answer:
+    """单位名 [备用] [更换]: a registration code, or a picker if the name is ambiguous."""
+    words = call.words
+    role = AssignmentRole.BACKUP if BACKUP_WORDS & set(words) else AssignmentRole.MAIN
+    replacement = bool(REPLACE_WORDS & set(words))
+    name = " ".join(w for w in words if w not in BACKUP_WORDS | REPLACE_WORDS)
+    if not name:
+        return answer(Reply("invite_usage"))
+    deps = call.deps
+    with deps.db.session() as session:
+        units = _units_named(session, name)
+        if len(units) == 1:
+            issued = issue_invites(
+                session=session, units=units, role=role, replacement=replacement,
+                now=deps.clock.now(), created_by_person_id=call.who.person_id,
+            )  # fmt: skip
+            return answer(invite_reply(call, issued))
+    if not units:
+        return answer(Reply("invite_no_unit", {"name": name}))
+    flag = f"{'b' if role == AssignmentRole.BACKUP else 'm'}{int(replacement)}"
+    buttons = tuple(
+        (Button("unit", f"inv:{unit.id}:{flag}", {"name": unit.display_name}),) for unit in units
+    )
+    return answer(Reply("invite_pick_unit", {"count": len(units)}, buttons=buttons))
+
+
+async def office_users(call: Call) -> Answer:
+    """(nothing) · add ID 姓名 [staff|admin] · remove ID — on the caller's own platform."""
+    words, deps = list(call.words), call.deps
+    with deps.db.session() as session:
+        if not words:
+            return answer(Reply("office_list", {"users": office.office_users(session=session)}))
+        transport = call.identity.transport
+        grant = parse_office_grant(words, transport)
+        if grant is None:
+            return answer(Reply("office_usage"))
+        user_id, name, role = grant
+        return answer(
+            office.grant_role(
+                session=session,
+                actor=call.who,
+                identity=IdentityRef(transport, user_id, user_id, name or user_id),
+                name=name,
+                role=role,
+                now=deps.clock.now(),
+            )
+        )
+
+
+def parse_office_grant(
+    words: list[str], transport: Transport = Transport.TELEGRAM
+) -> tuple[str, str, OfficeRole | None] | None:
+    """``add ID 姓名 [staff|admin]`` → (id, name, role); ``remove ID`` → (id, "", None)."""
+    action, rest = words[0].lower(), words[1:]
+    if not rest or not USER_IDS[transport].match(rest[0]):
+        return None
+    if action in {"remove", "删除"} and len(rest) == 1:
+        return rest[0], "", None
+    if action not in {"add", "添加"} or len(rest) < 2:
+        return None
+    role = ROLE_WORDS.get(rest[-1].lower())
+    name = normalize_person_name(" ".join(rest[1:-1] if role else rest[1:]))
+    return (rest[0], name, role or OfficeRole.STAFF) if name else None
+
+
+def _month(word: str) -> YearMonth | None:
+    try:
+        return YearMonth.parse(word)
+    except ValueError:
+        return None
+
+
+def _locker(locked: bool) -> Run:
+    async def run(call: Call) -> Answer:
+        """YYYY-MM: no more reports (or corrections) for that month; /unlock reopens it."""
+        period = _month(call.words[0]) if len(call.words) == 1 else None
+        if period is None:
+            return answer(Reply("review_usage"))
+        with call.deps.db.session() as session:
+            return answer(
+                review.set_lock(session=session, who=call.who, period=period, locked=locked)
+            )
+
+    return run
+
+
+def _day(word: str) -> date | None:
+    if not DAY.match(word):
+        return None
+    try:
+        year, month, day = (int(part) for part in word.split("-"))
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _excepter(kind: ExceptionKind) -> Run:
+    async def run(call: Call) -> Answer:
+        """延期: 单位 YYYY-MM YYYY-MM-DD 原因 · 免报: 单位 YYYY-MM 原因."""
+        words = call.words
+        needed = 4 if kind == ExceptionKind.EXTENSION else 3
+        period = _month(words[1]) if len(words) >= needed else None
+        due = None
+        if kind == ExceptionKind.EXTENSION and period is not None:
+            due = _day(words[2])
+            if due is None or due < period.day(1):
+                period = None
+        if period is None:
+            return answer(Reply("review_usage"))
+        reason = " ".join(words[needed - 1 :])
+        with call.deps.db.session() as session:
+            units = review.units_named(session=session, names=[words[0]])
+            if len(units) != 1:
+                return answer(Reply("invite_no_unit", {"name": words[0]}))
+            return answer(
+                review.grant(
+                    session=session,
+                    who=call.who,
+                    unit=units[0],
+                    period=period,
+                    kind=kind,
+                    reason=reason,
+                    due=due,
+                )
+            )
+
+    return run
+
+
+async def calendar(call: Call) -> Answer:
+    """YEAR · set DAYS holiday|workday [note] · unset DAYS."""
+    words, actor = call.words, call.who.person_id
+    with call.deps.db.session() as session:
+        year = _year(words)
+        if year is not None:
+            return answer(Reply("calendar_year", {"view": year_view(session=session, year=year)}))
+        days = _days_or_none(words[1]) if len(words) >= 2 else None
+        if days and words[0] == "set" and len(words) >= 3:
+            workday = parse_kind(words[2])
+            if workday is not None:
+                note = " ".join(words[3:])
+                set_days(session=session, days=days, workday=workday, note=note,
+                         actor_person_id=actor)  # fmt: skip
+                values = {"first": days[0], "last": days[-1], "workday": workday, "note": note}
+                return answer(
+                    Reply("calendar_changed", {**values, "count": len(days), "removed": None})
+                )
+        if days and words[0] == "unset" and len(words) == 2:
+            removed = unset_days(session=session, days=days, actor_person_id=actor)
+            values = {"first": days[0], "last": days[-1], "removed": removed}
+            return answer(Reply("calendar_changed", values))
+    return answer(Reply("calendar_usage"))
+
+
+def _days_or_none(spec: str) -> list[date] | None:
+    try:
+        return parse_days(spec)
+    except ValueError:
+        return None
+
+
+ANYONE, REGISTERED, LIAISON = Permission.ANYONE, Permission.REGISTERED, Permission.LIAISON
+OFFICE, ADMIN = Permission.OFFICE, Permission.OFFICE_ADMIN
+COMMANDS: tuple[Command, ...] = (
+    Command(("start", "开始"), ANYONE, start, private_only=False),
+    Command(("help", "帮助", "菜单"), ANYONE, help_text, private_only=False),
+    Command(("cancel", "取消"), ANYONE, cancel),
+    Command(("whoami", "我是谁"), REGISTERED, whoami),
+    Command(("report", "报送", "填报"), LIAISON, report),
+    Command(("status", "进度"), LIAISON, status),
+    Command(("summary", "汇总"), OFFICE, summary),
+    Command(("missing", "未报"), OFFICE, missing),
+    Command(("behind", "滞后"), OFFICE, behind),
+    Command(("digest", "报送情况"), OFFICE, digest),
+    Command(("remind", "催报"), OFFICE, remind),
+    Command(("review", "审核"), OFFICE, review_queue),
+    Command(("units", "名册"), OFFICE, roster),
+    Command(("unit", "单位"), OFFICE, unit_history),
+    Command(("deadlines", "截止日期"), OFFICE, deadlines),
+    Command(("invite", "邀请"), ADMIN, invite),
+    Command(("office", "人员"), ADMIN, office_users),
+    Command(("lock", "锁定"), ADMIN, _locker(True)),
+    Command(("unlock", "解锁"), ADMIN, _locker(False)),
+    Command(("extend", "延期"), ADMIN, _excepter(ExceptionKind.EXTENSION)),
+    Command(("exempt", "免报"), ADMIN, _excepter(ExceptionKind.EXEMPTION)),
+    Command(("calendar", "日历"), ADMIN, calendar),
+)
+BY_NAME = {name: command for command in COMMANDS for name in command.names}
+
+
+def named(text: str) -> tuple[Command, tuple[str, ...]] | None:
+    """The command a typed line names (``/digest 2026-09`` or ``报送情况 2026-09``), with its
+    words; None when the first word names no command."""
+    words = text.split()
+    if not words:
+        return None
+    command = BY_NAME.get(words[0].removeprefix("/").split("@", 1)[0].lower())
+    return (command, tuple(words[1:])) if command else None
