@@ -63,6 +63,7 @@ class Settings(BaseSettings):
     wecom_callback_listen: str = "0.0.0.0"
     wecom_callback_port: int = Field(default=8081, ge=1, le=65535)
     wecom_admin_userids: Annotated[tuple[str, ...], NoDecode] = ()
+    wecom_cards: bool = True  # choices also as a card with buttons (the WeChat plug-in hides cards)
 
     @field_validator("telegram_bot_token")
     @classmethod

@@ -1,7 +1,7 @@
 """``liaison-bot demo --transport wecom``: the same bot on a local fake WeCom.
 
 A member registers by typing ``绑定 登记码`` in the app and reports the month — text, a photo,
-numbered choices — exactly as in the WeCom client: every message is posted to the bot's
+numbered choices, a tap on a card's button — exactly as in the WeCom client: every message is posted to the bot's
 callback endpoint encrypted and signed the way WeCom does it, and the bot answers through the
 fake WeCom API. No network, no WeCom account; a fresh SQLite database under the output folder.
 """
@@ -14,6 +14,7 @@ import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -38,6 +39,7 @@ CORP_ID = "ww-demo-corp"
 CRYPTO = WeComCrypto("demo-token", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", CORP_ID)
 PATH = "/wecom/callback"
 CHOICE = re.compile(r"(\d+) ([^·\n]+)")
+CARD = "［卡片］"
 
 
 class DemoMember:
@@ -63,11 +65,12 @@ class DemoMember:
         if status != 200:
             raise RuntimeError(f"the WeCom callback answered {status}")
         await self.receiver.drain()
-        replies = [m["text"]["content"] for m in self.world.messages_to(self.userid)]
+        replies = [_shown(m) for m in self.world.messages_to(self.userid)]
         new, self.seen = replies[self.seen :], len(replies)
         for reply in new:
             self.echo("  机器人 → " + self.name + "：" + reply.replace("\n", "\n      "))
-        return new[-1] if new else ""
+        texts = [reply for reply in new if not reply.startswith(CARD)]
+        return texts[-1] if texts else ""
 
     async def say(self, text: str) -> str:
         escaped = text.replace("&", "&amp;").replace("<", "&lt;")
@@ -81,10 +84,30 @@ class DemoMember:
         }
         return await self.say(numbers[label])
 
+    async def tap(self, label: str) -> str:
+        """Tap the button ``label`` on the latest card that shows it."""
+        key = next(
+            button["key"]
+            for card in reversed(self.world.cards_to(self.userid))
+            for button in card["button_list"]
+            if button["text"] == label
+        )
+        fields = "".join(f"<{k}>{v}</{k}>" for k, v in self.world.click(self.userid, key).items())
+        return await self.post(f"<MsgType>event</MsgType>{fields}", f"［点按钮「{label}」］")
+
     async def photo(self, data: bytes) -> str:
         media_id = self.world.add_media(data, "image/jpeg", "")
         inner = f"<MsgType>image</MsgType><MediaId>{media_id}</MediaId>"
         return await self.post(inner, "［照片］")
+
+
+def _shown(message: dict[str, Any]) -> str:
+    """A message as the member sees it: text, or a card with its buttons."""
+    if message["msgtype"] == "template_card":
+        card = message["template_card"]
+        buttons = " | ".join(button["text"] for button in card["button_list"])
+        return f"{CARD}{card['main_title']['title']}　按钮：{buttons}"
+    return str(message["text"]["content"])
 
 
 async def run_wecom_demo(output: Path, *, echo: Callable[[str], None]) -> Path:
@@ -132,8 +155,9 @@ async def run_wecom_demo(output: Path, *, echo: Callable[[str], None]) -> Path:
             photos = await wang.say("下月开展控烟宣传")
             await wang.photo(demo_picture(1))
             await wang.say("卫星湖社区·高血压筛查")
-            review = await wang.choose(photos, "✅ 完成")
-            await wang.choose(review, "📨 提交")
+            await wang.choose(photos, "✅ 完成")
+            say("\n── 企业微信：也可以点卡片上的按钮（卡片随即变为“已选择”）──────")
+            await wang.tap("📨 提交")
         finally:
             await runner.cleanup()
             deps.close()

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.broadcast import Broadcaster, Limits, Outcome, Outgoing, Sender
 from bot.deps import Deps
 from bot.domain import outbox
 from bot.domain.outbox import Item, Office, Planned
+from bot.domain.replies import Notice
 from messages.render import split_text
 from storage.models import DeliveryStatus, Transport
 from storage.repo_deliveries import claim, finish
@@ -114,17 +116,7 @@ class Dispatcher:
             if detail:
                 details[index] = detail
 
-        by_transport: dict[Transport, list[Outgoing]] = {}
-        for message in outgoing:
-            by_transport.setdefault(_transport_of(message), []).append(message)
-        await asyncio.gather(
-            *(
-                Broadcaster(self._send, self.channels[transport].limits or self.limits).deliver(
-                    messages, on_result=record
-                )
-                for transport, messages in by_transport.items()
-            )
-        )  # each platform paced by its own rules, all at once
+        await self._deliver(outgoing, record)
         now = self.deps.clock.now()
         with self.deps.db.session() as session:
             for index, entry in enumerate(claimed):
@@ -175,22 +167,75 @@ class Dispatcher:
             channel = self.channels[Transport(identity.transport)]
             values = dict(entry.message.values)
             values["items"] = [dict(item.values) for item, _ in entry.items]
+            values["wecom"] = _is_wecom(identity.transport)
             text = renderer.render(entry.message.template, **values)
-            pieces = list(split_text(text, channel.max_text))
-            for number, piece in enumerate(pieces):
-                last = number == len(pieces) - 1
-                outgoing.append(
-                    Outgoing(
-                        identity.chat_id,
-                        piece,
-                        key=f"{index}:{number}:{identity.transport}",
-                        extra=entry.message.buttons if last else (),
-                    )
-                )
+            outgoing.extend(_pieces(identity.chat_id, text, index, Transport(identity.transport),
+                                    channel, entry.message.buttons))  # fmt: skip
         return outgoing, unreachable
+
+    async def notify(self, notices: Sequence[Notice]) -> None:
+        """Tell other people (office admins, a liaison whose report came back, a replaced
+        liaison) on their own platform — a decision taken on WeCom reaches a Telegram user
+        too — paced like every other message; one unreachable person does not stop the rest.
+        Nothing is logged for delivery: a notice follows a decision already committed."""
+        renderer = self.deps.renderer
+        outgoing: list[Outgoing] = []
+        for index, notice in enumerate(notices):
+            transport = Transport(notice.to.transport)
+            channel = self.channels.get(transport)
+            if channel is None:
+                log.warning("notice for %s dropped: %s is not running", notice.to, transport)
+                continue
+            reply = notice.reply
+            text = renderer.render(reply.template, **reply.values, wecom=_is_wecom(transport))
+            outgoing.extend(_pieces(notice.to.chat_id, text, index, transport, channel,
+                                    reply.buttons))  # fmt: skip
+
+        def record(message: Outgoing, outcome: Outcome, detail: str) -> None:
+            if outcome != Outcome.SENT:
+                log.warning("notice to %s %s: %s", message.chat_id, outcome, detail)
+
+        await self._deliver(outgoing, record)
+
+    async def _deliver(
+        self, outgoing: list[Outgoing], record: Callable[[Outgoing, Outcome, str], None]
+    ) -> None:
+        """Each platform's messages through its own broadcaster (its own pacing), all at once."""
+        by_transport: dict[Transport, list[Outgoing]] = {}
+        for message in outgoing:
+            by_transport.setdefault(_transport_of(message), []).append(message)
+        await asyncio.gather(
+            *(
+                Broadcaster(self._send, self.channels[transport].limits or self.limits).deliver(
+                    messages, on_result=record
+                )
+                for transport, messages in by_transport.items()
+            )
+        )
 
     async def _send(self, message: Outgoing) -> None:
         await self.channels[_transport_of(message)].send(message)
+
+
+def _pieces(
+    chat_id: str, text: str, index: int, transport: Transport, channel: Channel, buttons: Any
+) -> list[Outgoing]:
+    """``text`` in pieces of the platform's size, keyed ``index:piece:transport`` for the
+    outcome; the buttons go with the last piece."""
+    pieces = list(split_text(text, channel.max_text))
+    return [
+        Outgoing(
+            chat_id,
+            piece,
+            key=f"{index}:{number}:{transport}",
+            extra=buttons if number == len(pieces) - 1 else (),
+        )
+        for number, piece in enumerate(pieces)
+    ]
+
+
+def _is_wecom(transport: str) -> bool:
+    return transport == Transport.WECOM
 
 
 def _transport_of(message: Outgoing) -> Transport:

@@ -27,7 +27,7 @@ from bot.scheduler import Channel, Dispatcher
 from bot.wecom.callback import CallbackReceiver, callback_app
 from bot.wecom.client import WeComClient
 from bot.wecom.crypto import WeComCrypto
-from handlers.wecom import MAX_TEXT_CHARS, WECOM_LIMITS, WeComAdapter, WeComSender
+from handlers.wecom import WeComAdapter
 from storage.models import Transport
 
 log = logging.getLogger(__name__)
@@ -70,8 +70,7 @@ async def running_wecom(deps: Deps) -> AsyncIterator[WeComService]:
             settings.wecom_callback_port, settings.wecom_callback_path,
         )  # fmt: skip
         try:
-            channel = Channel(WeComSender(adapter), MAX_TEXT_CHARS, WECOM_LIMITS)
-            yield WeComService(adapter, receiver, channel)
+            yield WeComService(adapter, receiver, adapter.channel)
         finally:
             await receiver.drain()
             await runner.cleanup()
@@ -91,9 +90,10 @@ async def serve(settings: Settings) -> None:
                 dispatcher = application.bot_data.dispatcher
                 assert dispatcher is not None
                 dispatcher.channels[Transport.WECOM] = wecom.channel
+                wecom.adapter.dispatcher = dispatcher  # notices and 催报 reach both platforms
                 await stop.wait()
         else:
-            dispatcher = Dispatcher(deps, {Transport.WECOM: wecom.channel})
+            dispatcher = wecom.adapter.dispatcher
             ticking = asyncio.create_task(_tick_forever(dispatcher, settings))
             await stop.wait()
             ticking.cancel()

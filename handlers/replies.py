@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 
 from telegram import (
@@ -15,14 +14,11 @@ from telegram import (
     Update,
 )
 from telegram.constants import MessageLimit, ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest
 
 from bot.domain.replies import Button, Keyboard, Notice, Reply
 from handlers.context import CustomContext
 from messages.render import Renderer, split_text
-from storage.models import Transport
-
-log = logging.getLogger(__name__)
 
 Buttons = tuple[tuple[Button, ...], ...]
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
@@ -83,16 +79,10 @@ async def reply_to(update: Update, context: CustomContext, reply: Reply) -> None
 
 
 async def send_notices(context: CustomContext, notices: Iterable[Notice]) -> None:
-    """Deliver notices to other people; one unreachable person must not stop the rest."""
-    for notice in notices:
-        if notice.to.transport != Transport.TELEGRAM:
-            continue
-        try:
-            await send_reply(context, notice.to.chat_id, notice.reply)
-        except Forbidden:
-            log.warning("notice to chat %s refused: the user blocked the bot", notice.to.chat_id)
-        except TelegramError:
-            log.exception("notice to chat %s failed", notice.to.chat_id)
+    """Deliver notices to other people, each on their own platform (``Dispatcher.notify``)."""
+    notices = tuple(notices)
+    if notices:
+        await context.dispatcher.notify(notices)
 
 
 async def remove_buttons(query: CallbackQuery) -> None:

@@ -1,53 +1,73 @@
-"""The WeCom adapter: the same domain flows as Telegram, in plain text.
+"""The WeCom adapter: the same commands, buttons and report flow as Telegram (``bot.chat``).
 
-WeCom's WeChat plug-in (微工作台) shows neither markdown nor template cards, so every choice
-is offered as a numbered line ("回复数字：1 完成 · 2 跳过") and the member answers with the
-number (or the choice's words). So far: registration by ``绑定 CODE`` (name, then mobile or
-跳过) and the monthly report (``报送`` or ``/report``; every step, photos and files, the review
-and submitting).
-The numbered choices offered to each member are kept in memory: after a restart, ``报送``
-shows the current step again. Authorization is the domain's own: a member acts only for units
-they report for, exactly as the Telegram guard checks it.
+WeCom's WeChat plug-in (微工作台) shows neither markdown nor template cards, so every set of
+choices is sent as numbered lines ("回复数字选择：1 完成 · 2 跳过") and the member may answer
+with the number or the choice's words; with ``WECOM_CARDS`` the same choices also come as a
+button card, greyed out ("已选择：完成") once one is tapped. The numbers a member was offered
+are kept in the database, so a restart does not change what "1" means.
+
+A typed line is read in this order: a command with a slash (``/summary 2026-09``, always), then
+``绑定 CODE``, an open registration's question, the reviewer's 退回补充 comment, a numbered
+choice, a command's Chinese word (``汇总``, ``催报`` … — only for people it is meant for, so a
+liaison's report text is never taken for an office command), and the report being written.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import uuid
 from collections.abc import Iterable
-
-from sqlmodel import Session
+from typing import Any
 
 from bot.broadcast import Limits, Outgoing
+from bot.chat import buttons, commands, importing
+from bot.chat.call import Answer, Call, answer, from_outcome
 from bot.deps import Deps
-from bot.domain import evidence, registration, reporting
-from bot.domain.access import may_act_for_unit
-from bot.domain.people import IdentityRef, Requester, identify
+from bot.domain import evidence, registration, reporting, review
+from bot.domain.access import allows, refusal_template
+from bot.domain.importing.readers import SUPPORTED
+from bot.domain.people import IdentityRef, identify
 from bot.domain.periods import YearMonth
-from bot.domain.replies import Button, Outcome, Reply
-from bot.wecom.client import WeComClient
+from bot.domain.replies import Button, Reply
+from bot.scheduler import Channel, Dispatcher
+from bot.wecom.client import WeComClient, WeComError
 from bot.wecom.messages import Incoming
-from handlers import wecom_office
 from messages.render import split_text, strip_markup
 from storage.models import EvidenceKind, MemberUnit, Transport
+from storage.repo_choices import offer_choices, offered_choices
 
 log = logging.getLogger(__name__)
 BIND = ("绑定", "bind")
-REPORT = ("报送", "/report", "report")
-# WeCom lets an app send a member 30 messages a minute and drops the excess silently: pace
-# below that (and well under the app-wide rate) instead of relying on 45009.
+CANCEL = ("取消", "cancel")
+# The client keeps each member under WeCom's 30 messages a minute; the broadcaster paces bulk
+# sends a little below that too, and well under the app-wide rate.
 WECOM_LIMITS = Limits(per_second=10.0, per_chat_interval=2.1)
 MAX_TEXT_CHARS = 600  # WeCom text stops at 2 048 bytes: 600 CJK characters fit with room
+FILE_LIMIT = 20 * 1024 * 1024  # WeCom's limit for a file message
+MAX_CARD_BUTTONS = 6  # a button_interaction card holds at most six
+CARD_BUTTON_CHARS = 10
+CARD_TITLE_CHARS = 26
+MAX_PHOTOS_SHOWN = 4  # each picture is a message of its own on WeCom
 
 
 class WeComAdapter:
-    def __init__(self, deps: Deps, client: WeComClient, admin_userids: Iterable[str]) -> None:
+    def __init__(
+        self, deps: Deps, client: WeComClient, admin_userids: Iterable[str], *,
+        cards: bool | None = None,
+    ) -> None:  # fmt: skip
         self.deps = deps
         self.client = client
         self.admins = frozenset(admin_userids)
-        self.choices: dict[str, list[Button]] = {}  # per member: what the numbers mean now
+        self.cards = deps.settings.wecom_cards if cards is None else cards
+        self.channel = Channel(WeComSender(self), MAX_TEXT_CHARS, WECOM_LIMITS)
+        # Notices and 催报 go through a dispatcher; with TRANSPORT=both, ``bot.serve`` puts the
+        # one that knows Telegram too here, so a decision on WeCom reaches Telegram users.
+        self.dispatcher = Dispatcher(deps, {Transport.WECOM: self.channel})
 
     async def handle(self, message: Incoming) -> None:
-        """One message from a member (the callback receiver calls this in the background)."""
+        """One message or event from a member (the callback receiver calls this in the
+        background, once per message)."""
         userid = message.from_user
         identity = IdentityRef(Transport.WECOM, userid, userid, userid)
         deps = self.deps
@@ -56,38 +76,129 @@ class WeComAdapter:
                 session=session, identity=identity, bootstrap_admin=userid in self.admins,
                 at=deps.clock.now(),
             )  # fmt: skip
+        call = Call(deps=deps, who=who, identity=identity, dispatcher=self.dispatcher,
+                    file_limit=FILE_LIMIT)  # fmt: skip
         if message.msg_type in ("image", "file"):
-            await self._send(userid, await self._receive_file(who, message), remember=False)
-            return
-        if message.msg_type != "text":
-            await self._send(userid, Reply("unsupported_content"))
-            return
-        text = message.content.strip()
-        chosen = self._chosen(userid, text)
-        if chosen is not None and await wecom_office.export(self, who, userid, chosen):
-            return
-        outcome = self._route(identity, who, text)
-        await self._send(userid, outcome.reply)
-        for notice in outcome.notices:
-            if notice.to.transport == Transport.WECOM:
-                await self._send(notice.to.chat_id, notice.reply, remember=False)
+            result = await self._receive_file(call, message)
+        elif message.msg_type == "text":
+            result = await self._text(call, message.content.strip())
+        elif message.event == "template_card_event" and message.event_key:
+            result = await self._card_pressed(call, message)
+        elif message.msg_type == "event":
+            return  # entering the app, subscribing …: nothing to answer
+        else:
+            result = answer(Reply("unsupported_content"))
+        await self.show(userid, result)
 
-    async def _receive_file(self, who: Requester, message: Incoming) -> Reply:
+    async def _text(self, call: Call, text: str) -> Answer:
+        """A typed line, read in the order the module docstring gives."""
+        named = commands.named(text)
+        if text.startswith("/"):
+            if named is None:
+                return answer(Reply("unknown_command", {"command": text.split()[0]}))
+            return await self._command(call, *named)
+        first, _, rest = text.partition(" ")
+        if named is not None and first.lower() in CANCEL:
+            return await self._command(call, *named)
+        deps, identity, who, now = self.deps, call.identity, call.who, self.deps.clock.now()
+        with deps.db.session() as session:
+            if first.lower() in BIND:
+                return from_outcome(
+                    registration.begin(
+                        session=session,
+                        identity=identity,
+                        code=rest.strip(),
+                        now=now,
+                        bootstrap_admin_ids=self.admins,
+                    )
+                )
+            open_one = registration.find_open(session=session, identity=identity)
+            if open_one is not None:
+                return from_outcome(
+                    registration.answer_text(
+                        session=session,
+                        registration=open_one,
+                        text=text,
+                        skipped=text in ("跳过", "skip"),
+                        now=now,
+                        bootstrap_admin_ids=self.admins,
+                    )
+                )
+            pending = review.pending_comment(session=session, who=who) if who.is_office else None
+            if pending is not None:
+                return from_outcome(
+                    review.return_with_comment(
+                        session=session, who=who, pending=pending, comment=text, at=now
+                    )
+                )
+        chosen = self._chosen(identity.external_id, text)
+        if chosen is not None:
+            return await buttons.press(call, chosen.data)
+        if named is not None and allows(who, named[0].permission):
+            return await self._command(call, *named)
+        written = self._report_text(call, text)
+        if written is not None:
+            return written
+        if named is not None:  # not reporting: the command word was meant, and is refused
+            return await self._command(call, *named)
+        return answer(Reply("free_text_hint", {"registered": who.is_registered}))
+
+    async def _command(
+        self, call: Call, command: commands.Command, words: tuple[str, ...]
+    ) -> Answer:
+        if not allows(call.who, command.permission):
+            return answer(Reply(refusal_template(call.who, command.permission)))
+        return await command.run(dataclasses.replace(call, words=words))
+
+    def _report_text(self, call: Call, text: str) -> Answer | None:
+        """Text for the report being written (None when none is)."""
+        deps, who = self.deps, call.who
+        with deps.db.session() as session:
+            draft = reporting.active_draft(session=session, who=who)
+            unit = session.get(MemberUnit, draft.unit_id) if draft is not None else None
+            if draft is not None and unit is not None:
+                ctx = reporting.Context(who, unit, YearMonth.parse(draft.period),
+                                        deps.clock.now(), deps.settings.tz)  # fmt: skip
+                return answer(
+                    reporting.answer_text(session=session, ctx=ctx, draft=draft, text=text)
+                )
+        return None
+
+    async def _card_pressed(self, call: Call, message: Incoming) -> Answer:
+        """A button tapped on a card: grey the card out when the choice is used up (with the
+        response_code the click brought), then the same as typing its number."""
+        data, userid = message.event_key, message.from_user
+        if buttons.used_up(data) and message.response_code:
+            chosen = next((b for b in self._offered(userid) if b.data == data), None)
+            label = self._label(chosen) if chosen else ""
+            replace = self.deps.renderer.render("wecom_card_chosen", label=label)
+            try:
+                await self.client.update_card_buttons(userid, message.response_code, replace)
+            except WeComError as exc:  # the choice still counts; the card just stays as it was
+                log.warning("WeCom card %s not updated: %s", message.task_id, exc)
+        return await buttons.press(call, data)
+
+    async def _receive_file(self, call: Call, message: Incoming) -> Answer:
         """A photo or file while writing a report: fetched at once (WeCom's media_id expires
-        after 3 days) into the same content-addressed store as Telegram's."""
+        after 3 days) into the same content-addressed store as Telegram's. From an office
+        admin who is not reporting, a campaign file to import."""
+        who = call.who
         with self.deps.db.session() as session:
             draft = reporting.active_draft(session=session, who=who)
-        if draft is None:
-            return Reply("report_file_without_report")
         if message.msg_type == "image":
             name, mime = f"{message.media_id[:16]}.jpg", "image/jpeg"
         else:
             name, mime = message.file_name or "file", ""
+        importable = name.lower().endswith(SUPPORTED) and who.is_admin
+        if draft is None and not importable:
+            return answer(Reply("report_file_without_report"))
         data, served_name = await self.client.download(message.media_id)
         name = served_name or name
+        if draft is None:
+            return importing.check(call, name, data)
         problem = evidence.refusal(name, len(data))
         if problem is not None:
-            return Reply(problem, {"file": name})
+            return answer(Reply(problem, {"file": name}))
         stored = self.deps.files.put_bytes(data)
         kind = evidence.kind_of(name)
         with self.deps.db.session() as session:
@@ -100,119 +211,100 @@ class WeComAdapter:
         photo = kind == EvidenceKind.PHOTO
         values = {"new_photos": int(new and photo), "new_documents": int(new and not photo),
                   "duplicates": int(not new), "files": files}  # fmt: skip
-        return Reply("evidence_received", values)
+        return Answer(replies=(Reply("evidence_received", values),), keep_choices=True)
 
-    def _route(self, identity: IdentityRef, who: Requester, text: str) -> Outcome:
-        deps, now = self.deps, self.deps.clock.now()
-        first, _, rest = text.partition(" ")
-        with deps.db.session() as session:
-            if first.lower() in BIND:
-                return registration.begin(
-                    session=session, identity=identity, code=rest.strip(), now=now,
-                    bootstrap_admin_ids=self.admins,
-                )  # fmt: skip
-            open_one = registration.find_open(session=session, identity=identity)
-            if open_one is not None:
-                skipped = text in ("跳过", "skip")
-                return registration.answer_text(
-                    session=session, registration=open_one, text=text, skipped=skipped, now=now,
-                    bootstrap_admin_ids=self.admins,
-                )  # fmt: skip
-            awaited = wecom_office.comment(session, who, text, now=now)
-            if awaited is not None:
-                return awaited
-            chosen = self._chosen(identity.external_id, text)
-            if chosen is not None:
-                decided = wecom_office.press(session, who, chosen, now=now, adapter=self)
-                return decided or self._press(session, who, chosen)
-            office = wecom_office.command(session, who, text, now=now, adapter=self)
-            if office is not None:
-                return office
-            if text.lower() in REPORT:
-                return Outcome(self._open_report(session, who))
-            draft = reporting.active_draft(session=session, who=who)
-            if draft is not None:
-                ctx = self._context(session, who, draft.unit_id, YearMonth.parse(draft.period))
-                if ctx is not None:
-                    return Outcome(
-                        reporting.answer_text(session=session, ctx=ctx, draft=draft, text=text)
-                    )
-        return Outcome(Reply("free_text_hint", {"registered": who.is_registered}))
+    # Choices ------------------------------------------------------------------------------
 
-    def _open_report(self, session: Session, who: Requester) -> Reply:
-        if not who.is_liaison:
-            return Reply("liaison_only" if who.is_registered else "not_registered")
-        deps = self.deps
-        return reporting.start(session=session, who=who, now=deps.clock.now(), tz=deps.settings.tz)
+    def _offered(self, userid: str) -> list[Button]:
+        with self.deps.db.session() as session:
+            rows = offered_choices(session=session, transport=Transport.WECOM, external_id=userid)
+        return [
+            Button(
+                str(r["label"]), str(r["data"]), v if isinstance(v := r.get("values"), dict) else {}
+            )
+            for r in rows
+        ]
 
-    def _press(self, session: Session, who: Requester, button: Button) -> Outcome:
-        """A numbered choice: the same button data Telegram would send, checked the same way."""
-        parts = button.data.split(":")
-        if parts[0] != "rp" or len(parts) < 4 or not parts[1].isdigit():
-            return Outcome(Reply("report_stale"))
-        unit_id, period = int(parts[1]), reporting.parse_period(parts[2])
-        if not may_act_for_unit(who, unit_id):
-            return Outcome(Reply("not_your_unit"))
-        ctx = self._context(session, who, unit_id, period) if period else None
-        if ctx is None:
-            return Outcome(Reply("report_stale"))
-        draft = reporting.find_draft(session, ctx)
-        return reporting.press(
-            session=session, ctx=ctx, draft=draft, action=parts[3],
-            arg=parts[4] if len(parts) > 4 else "",
-        )  # fmt: skip
-
-    def _context(
-        self, session: Session, who: Requester, unit_id: int, period: YearMonth
-    ) -> reporting.Context | None:
-        unit = session.get(MemberUnit, unit_id)
-        if unit is None:
-            return None
-        deps = self.deps
-        return reporting.Context(who, unit, period, deps.clock.now(), deps.settings.tz)
+    def _label(self, button: Button) -> str:
+        return strip_markup(self.deps.renderer.button_label(button.label, **button.values))
 
     def _chosen(self, userid: str, text: str) -> Button | None:
         """The choice a number (or a choice's own words) stands for, if one is on offer."""
-        offered = self.choices.get(userid, [])
+        offered = self._offered(userid)
         if text.isdigit() and 1 <= int(text) <= len(offered):
             return offered[int(text) - 1]
-        renderer = self.deps.renderer
-        for button in offered:
-            if text == strip_markup(renderer.button_label(button.label, **button.values)):
-                return button
-        return None
+        return next((button for button in offered if text == self._label(button)), None)
 
-    async def send_reply(self, userid: str, reply: Reply) -> None:
-        await self._send(userid, reply)
+    # Sending ------------------------------------------------------------------------------
 
-    async def _send(self, userid: str, reply: Reply, *, remember: bool = True) -> None:
-        text = self.deps.renderer.render(reply.template, **reply.values)
-        await self.deliver(userid, text, reply.buttons, remember=remember)
+    async def show(self, userid: str, result: Answer) -> None:
+        """Photos, replies, files to the member; notices to others on their own platform."""
+        files = self.deps.files
+        for sha in result.photos[:MAX_PHOTOS_SHOWN]:
+            await self.client.send_image(userid, files.read_bytes(sha), f"{sha[:12]}.jpg")
+        for reply in result.replies:
+            text = self.deps.renderer.render(reply.template, **reply.values, wecom=True)
+            await self.deliver(userid, text, reply.buttons, keep=result.keep_choices)
+        for file in result.files:
+            await self.client.send_file(userid, file.data, file.name)
+        if result.notices:
+            await self.dispatcher.notify(result.notices)
 
     async def deliver(
-        self,
-        userid: str,
-        text: str,
-        buttons: tuple[tuple[Button, ...], ...],
-        *,
-        remember: bool = True,
-    ) -> None:
-        """Send rendered text as plain text, the choices as numbered lines (and remember what
-        the numbers mean, so the member's "1" is understood). Scheduled messages come here too,
-        through ``WeComSender``."""
-        renderer = self.deps.renderer
+        self, userid: str, text: str, choices: tuple[tuple[Button, ...], ...], *,
+        keep: bool = False,
+    ) -> None:  # fmt: skip
+        """Rendered text as plain text, the choices as numbered lines (remembered, so the
+        member's "1" is understood) and, with cards on, as a button card. A message without
+        choices replaces what is on offer unless ``keep`` (a notice, a file acknowledgement)."""
+        flat = [button for row in choices for button in row]
+        if flat or not keep:
+            self._remember(userid, flat)
         text = strip_markup(text)
-        flat = [button for row in buttons for button in row]
-        if remember or flat:  # a notice without choices leaves the member's choices alone
-            self.choices[userid] = flat
         if flat:
-            labels = " · ".join(
-                f"{n} {strip_markup(renderer.button_label(b.label, **b.values))}"
-                for n, b in enumerate(flat, 1)
-            )
-            text += "\n\n" + renderer.render("wecom_choices", choices=labels)
+            labels = " · ".join(f"{n} {self._label(b)}" for n, b in enumerate(flat, 1))
+            text += "\n\n" + self.deps.renderer.render("wecom_choices", choices=labels)
         for piece in split_text(text, MAX_TEXT_CHARS):
             await self.client.send_text(userid, piece)
+        if self.cards and 1 <= len(flat) <= MAX_CARD_BUTTONS:
+            await self.client.send_card(userid, self._card(text, flat))
+
+    def _remember(self, userid: str, flat: list[Button]) -> None:
+        rows: list[dict[str, Any]] = [
+            {
+                "label": b.label,
+                "data": b.data,
+                "values": {k: _plain(v) for k, v in b.values.items()},
+            }
+            for b in flat
+        ]
+        with self.deps.db.session() as session:
+            offer_choices(session=session, transport=Transport.WECOM, external_id=userid,
+                          choices=rows, at=self.deps.clock.now())  # fmt: skip
+
+    def _card(self, text: str, flat: list[Button]) -> dict[str, Any]:
+        """A button_interaction card: the message's first line as its title, a button per
+        choice whose key is the choice's data (checked again when it comes back)."""
+        title = next((line.strip() for line in text.splitlines() if line.strip()), "请选择")
+        return {
+            "card_type": "button_interaction",
+            "main_title": {"title": _shortened(title, CARD_TITLE_CHARS),
+                           "desc": self.deps.renderer.render("wecom_card_hint")},
+            "task_id": f"lb-{uuid.uuid4().hex}",
+            "button_list": [
+                {"text": _shortened(self._label(b), CARD_BUTTON_CHARS), "style": 1, "key": b.data}
+                for b in flat
+            ],
+        }  # fmt: skip
+
+
+def _shortened(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _plain(value: object) -> object:
+    """A button value as JSON keeps it (names and counts; anything else as its text)."""
+    return value if isinstance(value, str | int | float | bool) or value is None else str(value)
 
 
 class WeComSender:
@@ -222,4 +314,5 @@ class WeComSender:
         self.adapter = adapter
 
     async def __call__(self, message: Outgoing) -> None:
-        await self.adapter.deliver(message.chat_id, message.text, message.extra or ())
+        choices = message.extra or ()
+        await self.adapter.deliver(message.chat_id, message.text, choices, keep=not choices)

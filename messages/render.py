@@ -24,7 +24,7 @@ def make_environment(locale: str) -> Environment:
     """A sandboxed-from-typos environment: undefined variables raise instead of vanishing."""
     if locale not in LOCALES:
         raise ValueError(f"unknown locale {locale!r}; known: {', '.join(LOCALES)}")
-    return Environment(
+    environment = Environment(
         loader=FileSystemLoader(TEMPLATE_ROOT / locale),
         autoescape=True,
         trim_blocks=True,
@@ -32,6 +32,10 @@ def make_environment(locale: str) -> Environment:
         keep_trailing_newline=False,
         undefined=StrictUndefined,
     )
+    # Rendering for a WeCom member passes wecom=True: a few texts tell them to type 绑定 or a
+    # number where Telegram has a link or a button.
+    environment.globals["wecom"] = False
+    return environment
 
 
 class Renderer:

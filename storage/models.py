@@ -598,3 +598,16 @@ class ProcessedUpdate(SQLModel, table=True):
     transport: str = Field(max_length=16, primary_key=True)
     update_key: str = Field(max_length=80, primary_key=True)
     processed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class OfferedChoices(SQLModel, table=True):
+    """The choices a WeCom member was last offered as numbered lines ("回复数字：1 完成 · 2 跳过"),
+    so their "1" still means the same after a restart. Each is ``{"label", "data", "values"}``
+    (a button's template label, its data and the label's values)."""
+
+    __tablename__ = "offered_choices"
+
+    transport: str = Field(max_length=16, primary_key=True)
+    external_id: str = Field(max_length=64, primary_key=True)
+    choices: list[dict[str, object]] = Field(default_factory=list, sa_type=JSON)
+    offered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

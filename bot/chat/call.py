@@ -36,6 +36,7 @@ class Answer:
     notices: tuple[Notice, ...] = ()
     photos: tuple[str, ...] = ()
     files: tuple[ExportFile, ...] = ()
+    keep_choices: bool = False  # an acknowledgement mid-step: what was on offer still is
 
 
 def answer(*replies: Reply) -> Answer:

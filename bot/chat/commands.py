@@ -16,7 +16,7 @@ from sqlmodel import Session
 from bot.broadcast import Outcome as Delivered
 from bot.chat.call import Answer, Call, answer
 from bot.domain import office, outbox, registration, reporting, review
-from bot.domain.access import Permission
+from bot.domain.access import Permission, allows
 from bot.domain.calendar_admin import (
     load_calendar,
     parse_days,
@@ -96,8 +96,12 @@ async def help_text(call: Call) -> Answer:
     template = (
         "help_office" if who.is_office else "help_liaison" if who.is_liaison else "help_stranger"
     )
-    values = {"admin": who.is_admin, "wecom": call.identity.transport == Transport.WECOM}
-    return answer(Reply(template, values))
+    words = "、".join(
+        command.names[1]
+        for command in COMMANDS
+        if len(command.names) > 1 and allows(who, command.permission)
+    )
+    return answer(Reply(template, {"admin": who.is_admin, "words": words}))
 
 
 async def cancel(call: Call) -> Answer:
@@ -313,7 +317,8 @@ def invite_reply(call: Call, invites: list[IssuedInvite]) -> Reply:
         }
         for i in invites
     ]
-    return Reply("invite_issued", {"invites": rows, "wecom": call.deps.settings.uses_wecom})
+    wecom_on = call.deps.settings.uses_wecom or call.identity.transport == Transport.WECOM
+    return Reply("invite_issued", {"invites": rows, "wecom_on": wecom_on})
 
 
 async def invite(call: Call) -> Answer:

@@ -11,6 +11,9 @@
   exactly what the admin must do; retrying cannot help, so the message is given up.
 - ``media/get`` answers JSON instead of bytes on error: the Content-Type is checked before
   anything is stored.
+- WeCom lets an app send one member at most 30 messages a minute and drops the excess
+  *silently* (no error to react to): every send waits, per member, until it fits under
+  ``member_limit`` — replies as much as scheduled messages.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
@@ -33,6 +37,26 @@ OUT_OF_RANGE = {81013, 60111}
 NOT_TRUSTED = 60020
 TOKEN_MARGIN_SECONDS = 300  # refresh this long before WeCom says the token expires
 RATE_LIMIT_WAIT_SECONDS = 60.0  # WeCom gives no retry-after; its limits are per minute
+
+
+@dataclass(frozen=True, slots=True)
+class MemberLimit:
+    """At most ``messages`` to one member in any ``seconds`` (WeCom: 30 a minute; we keep one
+    in hand for clock differences)."""
+
+    messages: int = 29
+    seconds: float = 60.0
+
+
+@dataclass
+class _MemberWindow:
+    """The member's recent send times, and a lock so concurrent sends queue in order."""
+
+    sent: deque[float] = field(default_factory=deque)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+WECOM_MEMBER_LIMIT = MemberLimit()
 
 
 class WeComError(Exception):
@@ -61,6 +85,7 @@ class WeComClient:
         secret: str,
         session: aiohttp.ClientSession,
         rate_limit_wait: float = RATE_LIMIT_WAIT_SECONDS,
+        member_limit: MemberLimit | None = WECOM_MEMBER_LIMIT,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.rate_limit_wait = rate_limit_wait
@@ -68,6 +93,8 @@ class WeComClient:
         self.session = session
         self._token: _Token | None = None
         self._lock = asyncio.Lock()
+        self.member_limit = member_limit
+        self._windows: defaultdict[str, _MemberWindow] = defaultdict(_MemberWindow)
 
     async def access_token(self, *, refresh: bool = False) -> str:
         async with self._lock:
@@ -86,11 +113,25 @@ class WeComClient:
     async def send_text(self, userid: str, text: str) -> dict[str, Any]:
         return await self.send({"touser": userid, "msgtype": "text", "text": {"content": text}})
 
+    async def send_card(self, userid: str, card: dict[str, Any]) -> dict[str, Any]:
+        """A template card; the answer's ``response_code`` may update it once."""
+        return await self.send(
+            {"touser": userid, "msgtype": "template_card", "template_card": card}
+        )
+
+    async def update_card_buttons(self, userid: str, response_code: str, replace_name: str) -> None:
+        """Grey out a clicked card's buttons with ``replace_name`` ("已选择：完成"), using the
+        response_code its click came with (usable once, for 72 hours)."""
+        body = {"userids": [userid], "agentid": self.agent_id, "response_code": response_code,
+                "button": {"replace_name": replace_name}}  # fmt: skip
+        await self._authorised("POST", "/cgi-bin/message/update_template_card", json=body)
+
     async def send(self, message: dict[str, Any]) -> dict[str, Any]:
         """message/send, translated for the broadcaster (see the module docstring)."""
         body = {**message, "agentid": self.agent_id, "enable_duplicate_check": 1,
                 "duplicate_check_interval": 1800}  # fmt: skip
         try:
+            await self._wait_for_room(str(message.get("touser", "")))
             return await self._authorised("POST", "/cgi-bin/message/send", json=body)
         except WeComError as exc:
             if exc.errcode in RATE_LIMITED:
@@ -104,21 +145,44 @@ class WeComClient:
                 )
             raise Rejected(str(exc)) from exc
 
+    async def _wait_for_room(self, userid: str) -> None:
+        """Hold this send until the member's window has room (see the module docstring)."""
+        limit = self.member_limit
+        if limit is None or not userid:
+            return
+        window = self._windows[userid]
+        async with window.lock:
+            while True:
+                now = time.monotonic()
+                while window.sent and now - window.sent[0] >= limit.seconds:
+                    window.sent.popleft()
+                if len(window.sent) < limit.messages:
+                    window.sent.append(now)
+                    return
+                await asyncio.sleep(limit.seconds - (now - window.sent[0]) + 0.01)
+
     async def send_file(self, userid: str, data: bytes, name: str) -> dict[str, Any]:
         """Upload a file (media/upload, type file) and send it to the member."""
-        uploaded = await self._upload(data, name)
+        return await self._send_media(userid, data, name, "file")
+
+    async def send_image(self, userid: str, data: bytes, name: str) -> dict[str, Any]:
+        """Upload a picture (media/upload, type image) and send it to the member."""
+        return await self._send_media(userid, data, name, "image")
+
+    async def _send_media(self, userid: str, data: bytes, name: str, kind: str) -> dict[str, Any]:
+        uploaded = await self._upload(data, name, kind)
         return await self.send(
-            {"touser": userid, "msgtype": "file", "file": {"media_id": uploaded["media_id"]}}
+            {"touser": userid, "msgtype": kind, kind: {"media_id": uploaded["media_id"]}}
         )
 
-    async def _upload(self, data: bytes, name: str) -> dict[str, Any]:
+    async def _upload(self, data: bytes, name: str, kind: str) -> dict[str, Any]:
         """media/upload; a multipart body cannot be sent twice, so it is rebuilt for the one
         retry after a token refresh."""
         for refresh in (False, True):
             form = aiohttp.FormData(quote_fields=False)  # WeCom keeps UTF-8 file names as sent
             form.add_field("media", data, filename=name, content_type="application/octet-stream")
             token = await self.access_token(refresh=refresh)
-            params = {"access_token": token, "type": "file"}
+            params = {"access_token": token, "type": kind}
             try:
                 return await self._json("POST", "/cgi-bin/media/upload", params=params, data=form)
             except WeComError as exc:

@@ -29,6 +29,7 @@ class Incoming:
     event: str = ""  # subscribe, enter_agent, template_card_event …
     event_key: str = ""  # a card button's key
     task_id: str = ""  # the card a button belongs to
+    response_code: str = ""  # lets us update that card once (72 h)
 
     @property
     def dedupe_key(self) -> str:
@@ -74,6 +75,7 @@ def incoming(plain: bytes) -> Incoming:
         event=text("Event"),
         event_key=text("EventKey"),
         task_id=text("TaskId"),
+        response_code=text("ResponseCode"),
     )
 
 

@@ -3,6 +3,7 @@ error a bulk send can meet translated for the broadcaster, which then loses noth
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ import pytest
 
 from bot.broadcast import Broadcaster, Limits, Outcome, Outgoing, Rejected, RetryLater, Unreachable
 from bot.fakes.wecom import FakeWeCom, FakeWeComServer
-from bot.wecom.client import WeComClient, WeComError
+from bot.wecom.client import MemberLimit, WeComClient, WeComError
 
 
 @dataclass
@@ -69,11 +70,12 @@ async def test_media_is_downloaded_and_a_json_error_is_not_stored(wecom: Harness
         await wecom.client.download("MEDIA-expired")
 
 
-async def test_a_burst_over_the_per_member_limit_is_paced_not_lost(wecom: Harness) -> None:
-    """3 messages a "minute" (shortened to 0.4 s) per member: of 6 to one member, the last
-    three meet 45009, are put back by the broadcaster and go out in the next window — none
-    dropped, none sent twice."""
-    wecom.world.rate_window_seconds = 0.4
+async def test_a_45009_is_waited_out_and_nothing_is_lost(wecom: Harness) -> None:
+    """WeCom's app-wide limits answer 45009: of 6 messages to one member with room for 3 a
+    "minute" (shortened to 0.4 s), the last three are put back by the broadcaster and go out
+    in the next window — none dropped, none sent twice."""
+    wecom.world.rate_window_seconds, wecom.world.over_limit = 0.4, "error"
+    wecom.client.member_limit = None  # let the requests reach the limit
 
     async def send(message: Outgoing) -> None:
         await wecom.client.send_text(message.chat_id, message.text)
@@ -87,3 +89,32 @@ async def test_a_burst_over_the_per_member_limit_is_paced_not_lost(wecom: Harnes
     contents = [m["text"]["content"] for m in wecom.world.sent]
     assert sorted(contents) == sorted(f"第{n}条" for n in range(6))  # each exactly once
     assert set(report.outcomes.values()) == {Outcome.SENT}
+
+
+async def burst(client: WeComClient) -> None:
+    """Ten messages at once: seven to 王芳, three to 李强."""
+    await asyncio.gather(
+        *(client.send_text("wangfang", f"王{n}") for n in range(7)),
+        *(client.send_text("liqiang", f"李{n}") for n in range(3)),
+    )
+
+
+async def test_the_silent_per_member_limit_is_never_reached(wecom: Harness) -> None:
+    """Beyond 30 messages a minute to one member WeCom answers "ok" and delivers nothing. The
+    fake does the same (3 a "minute" of 0.4 s here): without the client's own per-member
+    window a burst loses messages without a trace; with it, every message arrives, once."""
+    world = wecom.world
+    world.rate_window_seconds = 0.4
+    wecom.client.member_limit = None
+    await burst(wecom.client)
+    assert len(world.dropped) == 4  # the loss the limit guards against, as WeCom would cause
+
+    for kept in (world.sent, world.dropped, world._recent):
+        kept.clear()
+    wecom.client.member_limit = MemberLimit(messages=3, seconds=0.4)
+    await burst(wecom.client)
+    assert world.dropped == []
+    contents = sorted(m["text"]["content"] for m in world.sent)
+    assert contents == sorted([*(f"王{n}" for n in range(7)), *(f"李{n}" for n in range(3))])
+    wang = [m["text"]["content"] for m in world.messages_to("wangfang")]
+    assert wang == [f"王{n}" for n in range(7)]  # in the order they were sent

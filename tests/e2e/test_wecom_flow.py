@@ -26,7 +26,7 @@ from bot.wecom.client import WeComClient
 from handlers.wecom import WeComAdapter
 from storage.migrate import upgrade_database
 from storage.models import ChatIdentity, Evidence, Submission
-from tests.e2e.seed import invite_code, seed_units
+from tests.e2e.seed import backdate_units, invite_code, seed_units
 from tests.e2e.test_schedule import moment
 from tests.e2e.test_wecom_callback import CRYPTO, PATH, Endpoint, text_message
 
@@ -92,7 +92,7 @@ async def wecom_bot(make_settings: Any) -> AsyncIterator[tuple[Deps, FakeWeCom, 
     async with FakeWeComServer(world) as api, aiohttp.ClientSession() as session:
         client = WeComClient(base_url=api.base_url, corp_id=world.corp_id, agent_id=1000002,
                              secret=world.secret, session=session)  # fmt: skip
-        adapter = WeComAdapter(deps, client, admin_userids=(OFFICE,))
+        adapter = WeComAdapter(deps, client, admin_userids=(OFFICE,), cards=False)
         receiver = CallbackReceiver(deps, CRYPTO, adapter.handle)
         runner = web.AppRunner(callback_app(receiver, PATH))
         await runner.setup()
@@ -209,3 +209,62 @@ async def test_the_office_reviews_and_gets_the_files_on_wecom(
 
 def wang_last(world: FakeWeCom) -> str:
     return str(world.messages_to("wangfang")[-1]["text"]["content"])
+
+
+async def send_file(member: Member, data: bytes, name: str) -> list[str]:
+    media_id = member.world.add_media(data, "application/octet-stream", name)
+    member.sent += 1
+    await member.endpoint.post(
+        f"<xml><ToUserName>corp</ToUserName><FromUserName>{member.userid}</FromUserName>"
+        f"<CreateTime>{int(time.time())}</CreateTime><MsgType>file</MsgType>"
+        f"<MediaId>{media_id}</MediaId><FileName>{name}</FileName>"
+        f"<MsgId>{member.userid}-{member.sent}</MsgId></xml>".encode()
+    )
+    return member._new_replies()
+
+
+async def test_every_office_command_works_on_wecom(
+    wecom_bot: tuple[Deps, FakeWeCom, Endpoint],
+) -> None:
+    """The office runs the campaign from WeCom alone: import the units, invite a liaison (who
+    binds with the code), read the roster and the digest, 催报, extend, lock — the same
+    commands as on Telegram, typed as words or with their slash."""
+    deps, world, endpoint = wecom_bot
+    deps.clock = ManualClock(moment("2026-09-28 10:00"))  # a workday (the 25th is 中秋)
+    office = Member(OFFICE, endpoint, world)
+    units = "单位名称,简称\n永川区教育委员会,区教委\n永川区民政局,区民政局\n".encode("gbk")
+    [check] = await send_file(office, units, "units.csv")
+    assert "导入检查" in check and "1 ✅ 确认导入 · 2 取消" in check
+    [imported] = await office.choose(check, "✅ 确认导入")
+    assert "导入完成" in imported
+    backdate_units(deps, moment("2026-09-01 00:00"))  # as if imported before September
+
+    [invited] = await office.say("邀请 区教委")
+    code = re.search(r"绑定 (\S+)」", invited)
+    assert code is not None and "登记链接" not in invited  # no Telegram here: no link
+    li = Member("liqiang", endpoint, world)
+    await li.say(f"绑定 {code.group(1)}")
+    await li.say("李强")
+    [bound] = await li.say("跳过")
+    assert "登记完成" in bound and "区教委" in bound
+
+    [roster] = await office.say("名册")
+    assert "区教委" in roster and "李强" in roster
+    [digest] = await office.say("/digest 2026-09")
+    assert "2026-09" in digest and "区教委" in digest
+    [preview] = await office.say("催报")
+    assert "区教委" in preview and "区民政局" not in preview  # 区民政局 has no liaison yet
+    [reminded] = await office.choose(preview, "📣 催报全部未报单位（1个）")
+    assert "区教委" in reminded
+    assert "2026-09" in li._new_replies()[-1]  # 李强 got the 催报 privately
+
+    [extended] = await office.say("延期 区教委 2026-09 2026-10-15 迎检")
+    assert "2026-10-15" in extended
+    [locked] = await office.say("锁定 2026-08")
+    assert "2026-08" in locked
+    helped = "".join(await office.say("帮助"))  # long: in pieces of WeCom's size
+    assert "汇总、未报" in helped and "锁定" in helped
+    [unknown] = await office.say("/nonsense")
+    assert "/nonsense" in unknown
+    [refused] = await li.say("/lock 2026-09")  # a liaison is not an admin
+    assert "创建办" in refused

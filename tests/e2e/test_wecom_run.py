@@ -1,10 +1,12 @@
 """WeCom as the bot actually runs it: the schedule's prompt reaches a WeCom liaison with
-numbered choices that work, and `liaison-bot run` with TRANSPORT=wecom serves the callback."""
+numbered choices (that still work after a restart) and a card whose buttons work, and
+`liaison-bot run` with TRANSPORT=wecom serves the callback."""
 
 from __future__ import annotations
 
 import asyncio
 import signal
+import time
 from pathlib import Path
 from typing import Any
 
@@ -37,37 +39,83 @@ def wecom_settings(api_base_url: str, port: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-async def test_the_month_end_prompt_on_wecom_is_answered_by_number(make_settings: Any) -> None:
+async def prompted_liaison(api_base_url: str, port: int, make_settings: Any) -> Deps:
+    """王芳 of 区卫生健康委 on WeCom, on the day of September's T-5 prompt."""
+    settings = make_settings(**wecom_settings(api_base_url, port))
+    deps = Deps.from_settings(settings, clock=ManualClock(moment("2026-09-01 10:00")))
+    upgrade_database(deps.db.engine)
+    [unit_id] = seed_units(deps, "区卫生健康委")
+    with deps.db.session() as session:
+        person = add_person_with_identity(
+            session=session, name="王芳", transport=Transport.WECOM,
+            external_id="wangfang", chat_id="wangfang",
+        )  # fmt: skip
+        assert person.id is not None
+        assign_liaison(session=session, unit_id=unit_id, person_id=person.id,
+                       role=AssignmentRole.MAIN, valid_from=deps.clock.now())  # fmt: skip
+    backdate_units(deps, moment("2026-09-01 00:00"))
+    deps.clock = ManualClock(moment("2026-09-22 09:00"))
+    return deps
+
+
+def recorded_kind(deps: Deps) -> SubmissionKind:
+    with deps.db.session() as session:
+        [row] = session.exec(select(Submission)).all()
+    return row.kind
+
+
+async def test_the_month_end_prompt_is_answered_by_number_even_after_a_restart(
+    make_settings: Any,
+) -> None:
     world = FakeWeCom(corp_id=CRYPTO.receive_id)
     async with FakeWeComServer(world) as api:
         port = free_port()
-        settings = make_settings(**wecom_settings(api.base_url, port))
-        deps = Deps.from_settings(settings, clock=ManualClock(moment("2026-09-01 10:00")))
-        upgrade_database(deps.db.engine)
-        [unit_id] = seed_units(deps, "区卫生健康委")
-        with deps.db.session() as session:
-            person = add_person_with_identity(
-                session=session, name="王芳", transport=Transport.WECOM,
-                external_id="wangfang", chat_id="wangfang",
-            )  # fmt: skip
-            assert person.id is not None
-            assign_liaison(session=session, unit_id=unit_id, person_id=person.id,
-                           role=AssignmentRole.MAIN, valid_from=deps.clock.now())  # fmt: skip
-        backdate_units(deps, moment("2026-09-01 00:00"))
-        deps.clock = ManualClock(moment("2026-09-22 09:00"))
+        deps = await prompted_liaison(api.base_url, port, make_settings)
         async with running_wecom(deps) as wecom:
             await Dispatcher(deps, {Transport.WECOM: wecom.channel}).tick()
-            [prompt] = [m["text"]["content"] for m in world.messages_to("wangfang")]
-            assert "2026-09 工作进展开始报送" in prompt
-            assert "回复数字选择：1 📝 开始填报 · 2 本月无新进展" in prompt
+        text, card = world.messages_to("wangfang")
+        assert "2026-09 工作进展开始报送" in text["text"]["content"]
+        assert "回复数字选择：1 📝 开始填报 · 2 本月无新进展" in text["text"]["content"]
+        buttons = card["template_card"]["button_list"]  # the same choices, as buttons
+        assert [b["text"] for b in buttons] == ["📝 开始填报", "本月无新进展"]
+        async with running_wecom(deps) as wecom:  # a new process: nothing held in memory
             endpoint = Endpoint(f"http://127.0.0.1:{port}{PATH}", wecom.receiver, [])
-            wang = Member("wangfang", endpoint, world, seen=1)
+            wang = Member("wangfang", endpoint, world, seen=2)
             [recorded] = await wang.say("2")
             assert "本月无新进展" in recorded and "按时" in recorded
-        with deps.db.session() as session:
-            [row] = session.exec(select(Submission)).all()
-        assert row.kind == SubmissionKind.NO_PROGRESS
+        assert recorded_kind(deps) == SubmissionKind.NO_PROGRESS
         deps.close()
+
+
+async def test_tapping_the_card_counts_and_greys_the_card_out(make_settings: Any) -> None:
+    world = FakeWeCom(corp_id=CRYPTO.receive_id)
+    async with FakeWeComServer(world) as api:
+        port = free_port()
+        deps = await prompted_liaison(api.base_url, port, make_settings)
+        async with running_wecom(deps) as wecom:
+            await Dispatcher(deps, {Transport.WECOM: wecom.channel}).tick()
+            [card] = world.cards_to("wangfang")
+            key = next(b["key"] for b in card["button_list"] if b["text"] == "本月无新进展")
+            endpoint = Endpoint(f"http://127.0.0.1:{port}{PATH}", wecom.receiver, [])
+            await endpoint.post(card_click(world, "wangfang", key))
+        [update] = world.card_updates
+        assert update["userids"] == ["wangfang"]
+        assert update["button"] == {"replace_name": "已选择：本月无新进展"}
+        recorded = world.messages_to("wangfang")[-1]["text"]["content"]
+        assert "本月无新进展" in recorded and "按时" in recorded
+        assert recorded_kind(deps) == SubmissionKind.NO_PROGRESS
+        deps.close()
+
+
+def card_click(world: FakeWeCom, userid: str, key: str) -> bytes:
+    """The callback WeCom posts when ``userid`` taps the button ``key`` on a card."""
+    fields = "".join(f"<{name}><![CDATA[{value}]]></{name}>"
+                     for name, value in world.click(userid, key).items())  # fmt: skip
+    return (
+        f"<xml><ToUserName><![CDATA[{CRYPTO.receive_id}]]></ToUserName><FromUserName>"
+        f"<![CDATA[{userid}]]></FromUserName><CreateTime>{int(time.time())}</CreateTime>"
+        f"<MsgType><![CDATA[event]]></MsgType>{fields}<AgentID>1000002</AgentID></xml>"
+    ).encode()
 
 
 async def test_run_with_transport_wecom_serves_the_callback(

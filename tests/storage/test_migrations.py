@@ -44,6 +44,7 @@ CORE_TABLES = {
     "period_lock",
     "reporting_exception",
     "processed_update",
+    "offered_choices",
     "draft_task_status",
     "submission_task_status",
     "draft_indicator_value",

@@ -76,11 +76,14 @@ SAMPLES: dict[str, dict[str, Any]] = {
                     "unknown": ["某局"], "blocked": 1},
     "error_generic": {},
     "wecom_choices": {"choices": "1 完成 · 2 跳过"},
+    "wecom_card_chosen": {"label": "完成"},
+    "wecom_card_hint": {},
+    "wecom_words": {"wecom": True, "words": "报送、进度、取消"},
     "error_storage_full": {},
     "error_busy": {},
     "free_text_hint": {"registered": True},
-    "help_liaison": {},
-    "help_office": {"admin": True},
+    "help_liaison": {"words": "报送、进度"},
+    "help_office": {"admin": True, "words": "汇总、催报"},
     "help_stranger": {},
     "not_registered": {},
     "start_liaison": {"name": "王芳", "units": ["区卫生健康委", "卫星湖街道"]},
@@ -121,7 +124,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "invites": [
             {"unit": "区教委", "role": "main", "replacement": True, "link": "https://t.me/b?start=x",
              "code": "x", "expires": "2026-12-07"}
-        ]
+        ],
+        "wecom_on": True,
     },
     "office_usage": {},
     "office_list": {"users": [("陈静", "admin")]},
@@ -295,6 +299,30 @@ def test_every_button_label_exists(renderer: Renderer, locale: str) -> None:
 def test_default_locale_is_chinese(renderer: Renderer) -> None:
     assert "没有" in renderer.render("unknown_command", command="/x")
     assert "There is no command" in Renderer("en").render("unknown_command", command="/x")
+
+
+WECOM_WORDING: dict[str, dict[str, Any]] = {
+    "not_registered": {}, "free_text_hint": {"registered": False}, "help_stranger": {},
+    "start_stranger": {"bot_name": ""},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("template", sorted(WECOM_WORDING))
+def test_wecom_members_are_told_to_type_the_code_not_to_open_a_link(
+    renderer: Renderer, locale: str, template: str
+) -> None:
+    on_wecom = renderer.render(template, locale=locale, wecom=True, **WECOM_WORDING[template])
+    on_telegram = renderer.render(template, locale=locale, **WECOM_WORDING[template])
+    assert "绑定" in on_wecom or "bind" in on_wecom
+    assert "链接" in on_telegram or "link" in on_telegram
+    assert "链接" not in on_wecom and "link" not in on_wecom
+
+
+def test_wecom_help_lists_the_words_that_work_there(renderer: Renderer) -> None:
+    text = renderer.render("help_office", admin=True, words="汇总、催报", wecom=True)
+    assert "汇总、催报" in text and "回复选项前的数字" in text
+    assert "汇总、催报" not in renderer.render("help_office", admin=True, words="汇总、催报")
 
 
 def test_user_text_is_escaped(renderer: Renderer) -> None:

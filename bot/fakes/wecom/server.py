@@ -1,16 +1,20 @@
-"""A fake WeCom API on 127.0.0.1: gettoken, message/send, media/upload, media/get.
+"""A fake WeCom API on 127.0.0.1: gettoken, message/send (text, file, image, template
+cards), message/update_template_card, media/upload, media/get.
 
 It behaves the way the real one does where it matters to us: tokens expire (42001) and are
-checked (40014); each member may get at most ``per_member_per_minute`` messages a minute —
-beyond that the real WeCom drops messages silently, which a test cannot observe, so this
-fake answers 45009 instead, the code WeCom uses for app-wide frequency limits; a member
-outside the app's visible range gets 81013; media/get answers JSON on an unknown media_id;
-``fail_next`` makes the next call answer any errcode (60020 …).
+checked (40014); each member may get at most ``per_member_per_minute`` messages a minute and
+beyond that the message is dropped silently, answered "ok" like the real one (it lands in
+``dropped``, where a test can see it; ``over_limit="error"`` answers 45009 instead, the code of
+WeCom's app-wide limits); a member outside the app's visible range gets 81013; a card must be
+a valid button_interaction card (unique task_id, 1–6 buttons) and its answer carries a
+response_code, which — like the one a click brings — updates the card once; media/get answers
+JSON on an unknown media_id; ``fail_next`` makes the next call answer any errcode (60020 …).
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
@@ -27,8 +31,12 @@ class FakeWeCom:
     token_lifetime: int = 7200
     per_member_per_minute: int = 30
     rate_window_seconds: float = 60.0  # tests shorten "a minute"
+    over_limit: str = "drop"  # or "error": answer 45009
     visible: set[str] | None = None  # None: every member can be reached
     sent: list[dict[str, Any]] = field(default_factory=list)
+    dropped: list[dict[str, Any]] = field(default_factory=list)
+    card_updates: list[dict[str, Any]] = field(default_factory=list)
+    response_codes: dict[str, str] = field(default_factory=dict)  # code: the card's task_id
     token_requests: int = 0
     media: dict[str, tuple[bytes, str, str]] = field(default_factory=dict)  # id: data, type, name
     fail_next: list[int] = field(default_factory=list)
@@ -41,6 +49,21 @@ class FakeWeCom:
 
     def messages_to(self, userid: str) -> list[dict[str, Any]]:
         return [m for m in self.sent if m.get("touser") == userid]
+
+    def cards_to(self, userid: str) -> list[dict[str, Any]]:
+        return [m["template_card"] for m in self.messages_to(userid) if "template_card" in m]
+
+    def click(self, userid: str, key: str) -> dict[str, str]:
+        """The member taps the button ``key`` on the latest card showing it: the callback's
+        event fields, with a fresh response_code (as WeCom sends with every click)."""
+        for card in reversed(self.cards_to(userid)):
+            if any(button["key"] == key for button in card["button_list"]):
+                code = f"RC{next(self._ids)}"
+                self.response_codes[code] = card["task_id"]
+                return {"Event": "template_card_event", "EventKey": key,
+                        "TaskId": card["task_id"], "CardType": card["card_type"],
+                        "ResponseCode": code}  # fmt: skip
+        raise AssertionError(f"no card for {userid} shows a button {key!r}")
 
     def add_media(self, data: bytes, content_type: str, name: str) -> str:
         media_id = f"MEDIA{next(self._ids)}"
@@ -65,6 +88,7 @@ class FakeWeComServer:
         app = web.Application()
         app.router.add_get("/cgi-bin/gettoken", self._gettoken)
         app.router.add_post("/cgi-bin/message/send", self._send)
+        app.router.add_post("/cgi-bin/message/update_template_card", self._update_card)
         app.router.add_post("/cgi-bin/media/upload", self._upload)
         app.router.add_get("/cgi-bin/media/get", self._media_get)
         self._runner = web.AppRunner(app)
@@ -115,10 +139,50 @@ class FakeWeComServer:
         while recent and now - recent[0] > world.rate_window_seconds:
             recent.popleft()
         if len(recent) >= world.per_member_per_minute:
-            return web.json_response({"errcode": 45009, "errmsg": "api freq out of limit"})
+            if world.over_limit == "error":
+                return web.json_response({"errcode": 45009, "errmsg": "api freq out of limit"})
+            world.dropped.append(body)  # what the real WeCom does: "ok", and nothing arrives
+            return web.json_response({"errcode": 0, "errmsg": "ok", "msgid": "DROPPED"})
+        answer: dict[str, Any] = {"errcode": 0, "errmsg": "ok"}
+        if body.get("msgtype") == "template_card":
+            refused = self._card_problem(body.get("template_card") or {})
+            if refused:
+                return web.json_response({"errcode": 40058, "errmsg": refused})
+            code = f"RC{next(world._ids)}"
+            world.response_codes[code] = body["template_card"]["task_id"]
+            answer["response_code"] = code
         recent.append(now)
         world.sent.append(body)
-        return web.json_response({"errcode": 0, "errmsg": "ok", "msgid": f"MSG{len(world.sent)}"})
+        return web.json_response({**answer, "msgid": f"MSG{len(world.sent)}"})
+
+    def _card_problem(self, card: dict[str, Any]) -> str:
+        """What WeCom would refuse in a button_interaction card (empty: nothing)."""
+        task_id = str(card.get("task_id", ""))
+        buttons = card.get("button_list") or []
+        if card.get("card_type") != "button_interaction":
+            return "card_type: only button_interaction is faked"
+        if not re.fullmatch(r"[A-Za-z0-9_\-@]{1,128}", task_id):
+            return "invalid task_id"
+        if any(c["task_id"] == task_id for m in self.world.sent if (c := m.get("template_card"))):
+            return "task_id exists"
+        if not (card.get("main_title") or {}).get("title"):
+            return "main_title.title missing"
+        if not 1 <= len(buttons) <= 6:
+            return "button_list: 1 to 6 buttons"
+        if any(not b.get("text") or len(str(b.get("key", "")).encode()) > 1024 for b in buttons):
+            return "button text or key invalid"
+        return ""
+
+    async def _update_card(self, request: web.Request) -> web.Response:
+        world = self.world
+        problem = world._token_error(request.query.get("access_token", ""))
+        if problem is not None:
+            return web.json_response(problem)
+        body: dict[str, Any] = await request.json()
+        if world.response_codes.pop(str(body.get("response_code", "")), None) is None:
+            return web.json_response({"errcode": 40058, "errmsg": "invalid response_code"})
+        world.card_updates.append(body)
+        return web.json_response({"errcode": 0, "errmsg": "ok"})
 
     async def _upload(self, request: web.Request) -> web.Response:
         problem = self.world._token_error(request.query.get("access_token", ""))
