@@ -152,6 +152,13 @@ async def test_register_and_report_on_wecom(wecom_bot: tuple[Deps, FakeWeCom, En
         kept.caption == "9月20日·卫星湖社区·义诊" and deps.files.read_bytes(kept.sha256) == jpeg()
     )
 
+    office = Member(OFFICE, endpoint, world)
+    await office.say("审核")
+    picture, opened = await office.say("1")  # the photo first, then the report
+    assert picture == "［image］" and "9月20日开展高血压义诊" in opened
+    [image] = [m for m in world.messages_to(OFFICE) if m["msgtype"] == "image"]
+    assert world.media[image["image"]["media_id"]][0] == jpeg()
+
 
 async def test_a_stranger_and_a_wrong_number_get_clear_answers(
     wecom_bot: tuple[Deps, FakeWeCom, Endpoint],
