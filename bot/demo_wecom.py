@@ -1,9 +1,10 @@
 """``liaison-bot demo --transport wecom``: the same bot on a local fake WeCom.
 
 A member registers by typing ``绑定 登记码`` in the app and reports the month — text, a photo,
-numbered choices, a tap on a card's button — exactly as in the WeCom client: every message is posted to the bot's
-callback endpoint encrypted and signed the way WeCom does it, and the bot answers through the
-fake WeCom API. No network, no WeCom account; a fresh SQLite database under the output folder.
+numbered choices, a tap on a card's button — exactly as in the WeCom client: every message is
+posted to the bot's callback endpoint encrypted and signed the way WeCom does it, and the bot
+answers through the fake WeCom API. No network, no WeCom account; a fresh SQLite database
+under the output folder.
 """
 
 from __future__ import annotations

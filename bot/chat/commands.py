@@ -160,11 +160,15 @@ async def summary(call: Call) -> Answer:
         )
 
 
-async def missing(call: Call) -> Answer:
-    with call.deps.db.session() as session:
-        period, _ = _period(session, call)
-        values = outbox.digest_values(_standing(session, call, period))
-    return answer(Reply("missing", values))
+def _standing_reply(template: str) -> Run:
+    async def run(call: Call) -> Answer:
+        """The month's standing: missing (and late, for the digest), units nobody reminds."""
+        with call.deps.db.session() as session:
+            period, _ = _period(session, call)
+            values = outbox.digest_values(_standing(session, call, period))
+        return answer(Reply(template, values))
+
+    return run
 
 
 async def behind(call: Call) -> Answer:
@@ -172,14 +176,6 @@ async def behind(call: Call) -> Answer:
         period, _ = _period(session, call)
         tasks = behind_tasks(session=session, period=period)
     return answer(Reply("behind", {"period": str(period), "behind": tasks}))
-
-
-async def digest(call: Call) -> Answer:
-    """Who is missing, who was late, which units have nobody to remind."""
-    with call.deps.db.session() as session:
-        period, _ = _period(session, call)
-        values = outbox.digest_values(_standing(session, call, period))
-    return answer(Reply("digest", values))
 
 
 async def remind(call: Call) -> Answer:
@@ -492,9 +488,9 @@ COMMANDS: tuple[Command, ...] = (
     Command(("report", "报送", "填报"), LIAISON, report),
     Command(("status", "进度"), LIAISON, status),
     Command(("summary", "汇总"), OFFICE, summary),
-    Command(("missing", "未报"), OFFICE, missing),
+    Command(("missing", "未报"), OFFICE, _standing_reply("missing")),
     Command(("behind", "滞后"), OFFICE, behind),
-    Command(("digest", "报送情况"), OFFICE, digest),
+    Command(("digest", "报送情况"), OFFICE, _standing_reply("digest")),
     Command(("remind", "催报"), OFFICE, remind),
     Command(("review", "审核"), OFFICE, review_queue),
     Command(("units", "名册"), OFFICE, roster),

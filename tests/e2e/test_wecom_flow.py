@@ -49,12 +49,20 @@ class Member:
         return self._new_replies()
 
     async def send_image(self, media_id: str) -> list[str]:
+        return await self.send_media(
+            "image", media_id, "<PicUrl>http://example.invalid/p.jpg</PicUrl>"
+        )
+
+    async def send_file(self, data: bytes, name: str) -> list[str]:
+        media_id = self.world.add_media(data, "application/octet-stream", name)
+        return await self.send_media("file", media_id, f"<FileName>{name}</FileName>")
+
+    async def send_media(self, kind: str, media_id: str, extra: str) -> list[str]:
         self.sent += 1
         await self.endpoint.post(
             f"<xml><ToUserName>corp</ToUserName><FromUserName>{self.userid}</FromUserName>"
-            f"<CreateTime>{int(time.time())}</CreateTime><MsgType>image</MsgType>"
-            f"<PicUrl>http://example.invalid/p.jpg</PicUrl><MediaId>{media_id}</MediaId>"
-            f"<MsgId>{self.userid}-{self.sent}</MsgId></xml>".encode()
+            f"<CreateTime>{int(time.time())}</CreateTime><MsgType>{kind}</MsgType>{extra}"
+            f"<MediaId>{media_id}</MediaId><MsgId>{self.userid}-{self.sent}</MsgId></xml>".encode()
         )
         return self._new_replies()
 
@@ -218,18 +226,6 @@ def wang_last(world: FakeWeCom) -> str:
     return str(world.messages_to("wangfang")[-1]["text"]["content"])
 
 
-async def send_file(member: Member, data: bytes, name: str) -> list[str]:
-    media_id = member.world.add_media(data, "application/octet-stream", name)
-    member.sent += 1
-    await member.endpoint.post(
-        f"<xml><ToUserName>corp</ToUserName><FromUserName>{member.userid}</FromUserName>"
-        f"<CreateTime>{int(time.time())}</CreateTime><MsgType>file</MsgType>"
-        f"<MediaId>{media_id}</MediaId><FileName>{name}</FileName>"
-        f"<MsgId>{member.userid}-{member.sent}</MsgId></xml>".encode()
-    )
-    return member._new_replies()
-
-
 async def test_every_office_command_works_on_wecom(
     wecom_bot: tuple[Deps, FakeWeCom, Endpoint],
 ) -> None:
@@ -240,7 +236,7 @@ async def test_every_office_command_works_on_wecom(
     deps.clock = ManualClock(moment("2026-09-28 10:00"))  # a workday (the 25th is 中秋)
     office = Member(OFFICE, endpoint, world)
     units = "单位名称,简称\n永川区教育委员会,区教委\n永川区民政局,区民政局\n".encode("gbk")
-    [check] = await send_file(office, units, "units.csv")
+    [check] = await office.send_file(units, "units.csv")
     assert "导入检查" in check and "1 ✅ 确认导入 · 2 取消" in check
     [imported] = await office.choose(check, "✅ 确认导入")
     assert "导入完成" in imported

@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -64,15 +66,25 @@ def recorded_kind(deps: Deps) -> SubmissionKind:
     return row.kind
 
 
-async def test_the_month_end_prompt_is_answered_by_number_even_after_a_restart(
-    make_settings: Any,
-) -> None:
+@asynccontextmanager
+async def prompted_on_wecom(make_settings: Any) -> AsyncIterator[tuple[Deps, FakeWeCom, int]]:
+    """王芳 has just been sent September's T-5 prompt on WeCom; the bot is stopped again."""
     world = FakeWeCom(corp_id=CRYPTO.receive_id)
     async with FakeWeComServer(world) as api:
         port = free_port()
         deps = await prompted_liaison(api.base_url, port, make_settings)
         async with running_wecom(deps) as wecom:
             await Dispatcher(deps, {Transport.WECOM: wecom.channel}).tick()
+        try:
+            yield deps, world, port
+        finally:
+            deps.close()
+
+
+async def test_the_month_end_prompt_is_answered_by_number_even_after_a_restart(
+    make_settings: Any,
+) -> None:
+    async with prompted_on_wecom(make_settings) as (deps, world, port):
         text, card = world.messages_to("wangfang")
         assert "2026-09 工作进展开始报送" in text["text"]["content"]
         assert "回复数字选择：1 📝 开始填报 · 2 本月无新进展" in text["text"]["content"]
@@ -84,18 +96,13 @@ async def test_the_month_end_prompt_is_answered_by_number_even_after_a_restart(
             [recorded] = await wang.say("2")
             assert "本月无新进展" in recorded and "按时" in recorded
         assert recorded_kind(deps) == SubmissionKind.NO_PROGRESS
-        deps.close()
 
 
 async def test_tapping_the_card_counts_and_greys_the_card_out(make_settings: Any) -> None:
-    world = FakeWeCom(corp_id=CRYPTO.receive_id)
-    async with FakeWeComServer(world) as api:
-        port = free_port()
-        deps = await prompted_liaison(api.base_url, port, make_settings)
+    async with prompted_on_wecom(make_settings) as (deps, world, port):
+        [card] = world.cards_to("wangfang")
+        key = next(b["key"] for b in card["button_list"] if b["text"] == "本月无新进展")
         async with running_wecom(deps) as wecom:
-            await Dispatcher(deps, {Transport.WECOM: wecom.channel}).tick()
-            [card] = world.cards_to("wangfang")
-            key = next(b["key"] for b in card["button_list"] if b["text"] == "本月无新进展")
             endpoint = Endpoint(f"http://127.0.0.1:{port}{PATH}", wecom.receiver, [])
             await endpoint.post(card_click(world, "wangfang", key))
         [update] = world.card_updates
@@ -104,7 +111,6 @@ async def test_tapping_the_card_counts_and_greys_the_card_out(make_settings: Any
         recorded = world.messages_to("wangfang")[-1]["text"]["content"]
         assert "本月无新进展" in recorded and "按时" in recorded
         assert recorded_kind(deps) == SubmissionKind.NO_PROGRESS
-        deps.close()
 
 
 def card_click(world: FakeWeCom, userid: str, key: str) -> bytes:
