@@ -22,7 +22,6 @@ import asyncio
 import logging
 import tempfile
 import time
-from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,12 +33,14 @@ from bot.app import create_app, running_application
 from bot.config import Settings
 from bot.deps import Deps
 from bot.fakes.telegram import FakeTelegram, FakeTelegramServer, FloodLimits
+from bot.ordering import CONCURRENT_UPDATES
 from storage.migrate import upgrade_database
 from storage.models import AssignmentRole, Transport
 from storage.repo_people import add_person_with_identity, assign_liaison
 from storage.repo_units import add_unit, create_campaign
 
 TOKEN = "123456789:bench-token"
+LATENCY = 0.05  # seconds per Bot API request: a server near Telegram's data centres
 FIRST_USER = 10_000
 
 
@@ -81,16 +82,18 @@ async def run_round(world: FakeTelegram, liaisons: int, messages: int) -> float:
     return time.perf_counter() - started
 
 
-async def measure_ours(liaisons: int, messages: int, *, limiter: bool, folder: Path) -> float:
+async def measure_ours(
+    liaisons: int, messages: int, *, limiter: bool, folder: Path, latency: float = 0.0
+) -> float:
     world = FakeTelegram(token=TOKEN, limits=FloodLimits.unlimited())
     for number in range(liaisons):
         world.user(FIRST_USER + number, f"联络员{number}")
-    async with FakeTelegramServer(world, long_poll_cap=0.05) as server:
+    async with FakeTelegramServer(world, long_poll_cap=0.05, latency=latency) as server:
         settings = Settings(
             _env_file=None, telegram_bot_token=TOKEN, telegram_api_base_url=server.api_base_url,
             telegram_file_base_url=server.file_base_url,
-            database_url=f"sqlite:///{folder / f'bench-{limiter}.db'}",
-            data_dir=folder / f"data-{limiter}", reminder_tick_seconds=0,
+            database_url=f"sqlite:///{folder / f'bench-{limiter}-{latency}.db'}",
+            data_dir=folder / f"data-{limiter}-{latency}", reminder_tick_seconds=0,
         )  # fmt: skip
         deps = Deps.from_settings(settings)
         upgrade_database(deps.db.engine)
@@ -102,13 +105,19 @@ async def measure_ours(liaisons: int, messages: int, *, limiter: bool, folder: P
             return await run_round(world, liaisons, messages)
 
 
-async def measure_echo(liaisons: int, messages: int) -> float:
+async def measure_echo(
+    liaisons: int, messages: int, latency: float = 0.0, concurrent: int = 1
+) -> float:
     world = FakeTelegram(token=TOKEN, limits=FloodLimits.unlimited())
     for number in range(liaisons):
         world.user(FIRST_USER + number, f"联络员{number}")
-    async with FakeTelegramServer(world, long_poll_cap=0.05) as server, AsyncExitStack():
+    async with FakeTelegramServer(world, long_poll_cap=0.05, latency=latency) as server:
         application: Application[Any, Any, Any, Any, Any, Any] = (
-            ApplicationBuilder().token(TOKEN).base_url(server.api_base_url).build()
+            ApplicationBuilder()
+            .token(TOKEN)
+            .base_url(server.api_base_url)
+            .concurrent_updates(concurrent)
+            .build()
         )
         application.add_handler(MessageHandler(filters.TEXT, echo))
         await application.initialize()
@@ -124,21 +133,34 @@ async def measure_echo(liaisons: int, messages: int) -> float:
 
 
 async def main_async(liaisons: int, messages: int) -> None:
-    total = liaisons * messages
+    total, path = liaisons * messages, Path
     with tempfile.TemporaryDirectory() as folder:
         echo_s = await measure_echo(liaisons, messages)
-        bare_s = await measure_ours(liaisons, messages, limiter=False, folder=Path(folder))
-        capped_s = await measure_ours(liaisons, messages, limiter=True, folder=Path(folder))
+        bare_s = await measure_ours(liaisons, messages, limiter=False, folder=path(folder))
+        capped_s = await measure_ours(liaisons, messages, limiter=True, folder=path(folder))
+        slow_echo_s = await measure_echo(liaisons, messages, latency=LATENCY)
+        slow_echo_8_s = await measure_echo(
+            liaisons, messages, latency=LATENCY, concurrent=CONCURRENT_UPDATES
+        )
+        slow_s = await measure_ours(
+            liaisons, messages, limiter=False, folder=path(folder), latency=LATENCY
+        )
+    ms = f"{LATENCY * 1000:.0f} ms"
     rows = (
         ("PTB echo bot (no limiter)", echo_s),
         ("liaison-bot report step, no limiter", bare_s),
         ("liaison-bot report step, production limiter", capped_s),
+        (f"PTB echo bot, {ms} network", slow_echo_s),
+        (f"PTB echo bot, {ms} network, {CONCURRENT_UPDATES} concurrent", slow_echo_8_s),
+        (f"liaison-bot report step, {ms} network", slow_s),
     )
     print(f"{total} updates ({liaisons} liaisons x {messages} messages)")
     for name, seconds in rows:
-        print(f"{name:<46} {seconds:7.2f} s {total / seconds:8.1f} updates/s")
+        print(f"{name:<52} {seconds:7.2f} s {total / seconds:8.1f} updates/s")
     print(f"ratio liaison-bot / echo (no limiter): {echo_s / bare_s:.2f} (target >= 0.6)")
     print(f"ratio with the production limiter:     {echo_s / capped_s:.2f}")
+    print(f"ratio with a {ms} network, vs the stock echo bot:  {slow_echo_s / slow_s:.2f}")
+    print(f"ratio with a {ms} network, vs the same concurrency: {slow_echo_8_s / slow_s:.2f}")
 
 
 def main() -> None:
@@ -146,7 +168,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="10 liaisons x 3 messages (CI)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
-    logging.getLogger("telegram.ext.Updater").setLevel(logging.CRITICAL)  # shutdown noise
+    for noisy in ("telegram.ext.Updater", "aiohttp.server"):  # requests cut off at shutdown
+        logging.getLogger(noisy).setLevel(logging.CRITICAL)
     liaisons, messages = (10, 3) if args.quick else (40, 10)
     asyncio.run(main_async(liaisons, messages))
 

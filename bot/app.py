@@ -17,6 +17,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from bot.config import Settings
 from bot.deps import Deps
 from bot.domain.calendar_admin import load_calendar
+from bot.ordering import PerChatOrder
 from bot.scheduler import Channel, Dispatcher
 from handlers import all_handlers, schedule
 from handlers.broadcast_sender import TelegramSender
@@ -105,6 +106,7 @@ def create_app(
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
         .context_types(context_types)
+        .concurrent_updates(PerChatOrder())
     )
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))

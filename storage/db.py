@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, Table, event
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.dml import Insert
@@ -49,9 +48,14 @@ def _sqlite_pragmas(*, wal: bool) -> Any:
 def insert_unless_present(session: Session, table: Table, values: dict[str, Any]) -> Insert:
     """``INSERT … ON CONFLICT DO NOTHING`` on either backend: of two writers racing for the
     same unique key exactly one inserts (claims, processed-update records)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(table).values(**values).on_conflict_do_nothing()
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(table).values(**values).on_conflict_do_nothing()
+    # imported here: a SQLite deployment need not hold PostgreSQL's dialect (2 MiB)
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert(table).values(**values).on_conflict_do_nothing()
 
 
 class Database:

@@ -85,12 +85,15 @@ class FakeTelegramServer:
     """Serves a :class:`FakeTelegram` world on 127.0.0.1 (a free port unless one is given)."""
 
     def __init__(
-        self, world: FakeTelegram, *, long_poll_cap: float = LONG_POLL_CAP_SECONDS
-    ) -> None:
+        self, world: FakeTelegram, *, long_poll_cap: float = LONG_POLL_CAP_SECONDS,
+        latency: float = 0.0,
+    ) -> None:  # fmt: skip
         """``long_poll_cap`` ends idle getUpdates calls early (Telegram may too), so a
-        stopping bot is not kept waiting for its last long poll."""
+        stopping bot is not kept waiting for its last long poll. ``latency`` delays every
+        answer by that many seconds, as the network to Telegram's servers does (benchmarks)."""
         self.world = world
         self.long_poll_cap = long_poll_cap
+        self.latency = latency
         self._runner: web.AppRunner | None = None
         self._webhook_task: asyncio.Task[None] | None = None
         self.url = ""
@@ -168,8 +171,11 @@ class FakeTelegramServer:
         handler = self._methods.get(name)
         if handler is None:
             return _error(ApiError(404, "Not Found"))
+        params = Params(await _read_params(request))
+        if self.latency:
+            await asyncio.sleep(self.latency)
         try:
-            result = await handler(Params(await _read_params(request)))
+            result = await handler(params)
         except ApiError as exc:
             return _error(exc)
         return web.json_response({"ok": True, "result": result})
