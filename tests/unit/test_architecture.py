@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PLATFORM_FREE = ["bot/domain", "storage", "messages"]
+PLATFORM_FREE = ["bot/domain", "bot/chat", "storage", "messages"]
 FORBIDDEN = ("telegram", "handlers", "bot.fakes", "bot.app")
 
 
