@@ -165,10 +165,12 @@ class WeComAdapter:
         return None
 
     async def _card_pressed(self, call: Call, message: Incoming) -> Answer:
-        """A button tapped on a card: grey the card out when the choice is used up (with the
-        response_code the click brought), then the same as typing its number."""
+        """A button tapped on a card: grey the card out when the choice is the member's to make
+        and is used up by it (with the response_code the click brought), then the same as
+        typing its number."""
         data, userid = message.event_key, message.from_user
-        if buttons.used_up(data) and message.response_code:
+        allowed = buttons.refusal(call.who, data) is None
+        if allowed and buttons.used_up(data) and message.response_code:
             chosen = next((b for b in self._offered(userid) if b.data == data), None)
             label = self._label(chosen) if chosen else ""
             replace = self.deps.renderer.render("wecom_card_chosen", label=label)

@@ -19,6 +19,7 @@ from bot.chat.commands import invite_reply, send_reminders
 from bot.domain import registration, reporting, review
 from bot.domain.access import Permission, allows, may_act_for_unit, refusal_template
 from bot.domain.invites import issue_invites
+from bot.domain.people import Requester
 from bot.domain.replies import Outcome, Reply
 from storage.models import AssignmentRole, MemberUnit
 
@@ -171,15 +172,22 @@ def used_up(data: str) -> bool:
     return kind is not None and not kind.kept and not data.endswith(":open")
 
 
-async def press(call: Call, data: str) -> Answer:
-    """What pressing ``data`` does for ``call.who``; a refusal or "stale" when it may not."""
+def refusal(who: Requester, data: str) -> str | None:
+    """Why ``who`` may not press ``data`` (a template name), or None when they may."""
     kind = kind_of(data)
     if kind is None:
-        return _stale()
-    who = call.who
+        return "report_stale"
     if not allows(who, kind.permission):
-        return answer(Reply(refusal_template(who, kind.permission)))
-    parts = data.split(":")[1:]
-    if kind.unit_scoped and not may_act_for_unit(who, int(parts[0])):
-        return answer(Reply("not_your_unit"))
-    return await kind.press(call, parts)
+        return refusal_template(who, kind.permission)
+    if kind.unit_scoped and not may_act_for_unit(who, int(data.split(":")[1])):
+        return "not_your_unit"
+    return None
+
+
+async def press(call: Call, data: str) -> Answer:
+    """What pressing ``data`` does for ``call.who``; a refusal or "stale" when it may not."""
+    refused = refusal(call.who, data)
+    kind = kind_of(data)
+    if refused is not None or kind is None:
+        return answer(Reply(refused or "report_stale"))
+    return await kind.press(call, data.split(":")[1:])

@@ -271,3 +271,25 @@ async def test_every_office_command_works_on_wecom(
     assert "/nonsense" in unknown
     [refused] = await li.say("/lock 2026-09")  # a liaison is not an admin
     assert "创建办" in refused
+
+
+async def test_a_forged_card_tap_for_another_unit_is_refused_and_changes_nothing(
+    wecom_bot: tuple[Deps, FakeWeCom, Endpoint],
+) -> None:
+    deps, world, endpoint = wecom_bot
+    mine, theirs = seed_units(deps, "区卫生健康委", "区教委")
+    wang = Member("wangfang", endpoint, world)
+    await wang.say(f"绑定 {invite_code(deps, mine)}")
+    await wang.say("王芳")
+    await wang.say("跳过")
+    world.response_codes["RC-forged"] = "some-card"  # a code WeCom would accept
+    await endpoint.post(
+        f"<xml><ToUserName>corp</ToUserName><FromUserName>wangfang</FromUserName>"
+        f"<CreateTime>{int(time.time())}</CreateTime><MsgType>event</MsgType>"
+        f"<Event>template_card_event</Event><EventKey>rp:{theirs}:202609:noprog</EventKey>"
+        f"<TaskId>some-card</TaskId><ResponseCode>RC-forged</ResponseCode></xml>".encode()
+    )
+    assert "您不是这个单位的联络员" in wang_last(world)
+    assert world.card_updates == []  # no card greyed out for a refused tap
+    with deps.db.session() as session:
+        assert session.exec(select(Submission)).all() == []
