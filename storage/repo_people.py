@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy
 from sqlmodel import Session, and_, col, or_, select
 
 from storage.models import (
@@ -71,26 +73,53 @@ def find_person_by_identity(
     return session.exec(query).first()
 
 
-def find_person_and_role(
-    *, session: Session, transport: Transport, external_id: str
-) -> tuple[Person, OfficeRole | None] | None:
-    """The person behind a chat identity and their current office role, in one query (this
-    runs for every message)."""
+@dataclass(frozen=True, slots=True)
+class Whom:
+    """A chat identity's person, office role and current units, as plain values."""
+
+    person_id: int
+    name: str
+    role: OfficeRole | None
+    units: tuple[tuple[int, str, AssignmentRole], ...]  # id, display name, main or backup
+
+
+def whom(*, session: Session, transport: Transport, external_id: str, at: datetime) -> Whom | None:
+    """Who is behind a chat identity, in one query of plain columns: this runs for every
+    message, so it builds no ORM objects (a row per current assignment, or one without)."""
     query = (
-        select(Person, OfficeUser.role)
-        .join(ChatIdentity, col(ChatIdentity.person_id) == col(Person.id))
+        sqlalchemy.select(
+            col(Person.id), col(Person.name), col(OfficeUser.role), col(MemberUnit.id),
+            col(MemberUnit.short_name), col(MemberUnit.full_name), col(LiaisonAssignment.role),
+        )
+        .select_from(ChatIdentity)
+        .join(Person, col(ChatIdentity.person_id) == col(Person.id))
         .join(
             OfficeUser,
             (col(OfficeUser.person_id) == col(Person.id)) & col(OfficeUser.revoked_at).is_(None),
             isouter=True,
         )
-        .where(ChatIdentity.transport == transport, ChatIdentity.external_id == external_id)
-    )
-    row = session.exec(query).first()
-    if row is None:
+        .join(
+            LiaisonAssignment,
+            (col(LiaisonAssignment.person_id) == col(Person.id)) & _current(at),
+            isouter=True,
+        )
+        .join(MemberUnit, col(MemberUnit.id) == col(LiaisonAssignment.unit_id), isouter=True)
+        .where(
+            col(ChatIdentity.transport) == transport,
+            col(ChatIdentity.external_id) == external_id,
+        )
+        .order_by(col(MemberUnit.sort_order), col(MemberUnit.id))
+    )  # fmt: skip
+    rows = session.execute(query).all()
+    if not rows or rows[0][0] is None:
         return None
-    person, role = row
-    return person, OfficeRole(role) if role else None
+    person_id, name, role = rows[0][0], rows[0][1], rows[0][2]
+    units = tuple(
+        (unit_id, short or full, AssignmentRole(assigned))
+        for _, _, _, unit_id, short, full, assigned in rows
+        if unit_id is not None
+    )
+    return Whom(person_id, name, OfficeRole(role) if role else None, units)
 
 
 def assign_liaison(

@@ -11,8 +11,7 @@ from storage.models import AssignmentRole, OfficeRole, Transport
 from storage.repo_audit import add_audit_entry
 from storage.repo_people import (
     add_person_with_identity,
-    assignments_of_person,
-    find_person_and_role,
+    whom,
 )
 
 
@@ -93,11 +92,10 @@ def identify(
     A bootstrap admin is recorded as a person on first contact, so that the office can be
     notified (bots cannot message people who never wrote to them) and audited by name.
     """
-    found = find_person_and_role(
-        session=session, transport=identity.transport, external_id=identity.external_id
+    found = whom(
+        session=session, transport=identity.transport, external_id=identity.external_id, at=at
     )
-    person, granted = found if found is not None else (None, None)
-    if person is None and bootstrap_admin:
+    if found is None and bootstrap_admin:
         person = add_person_with_identity(
             session=session,
             name=identity.display_name or identity.external_id,
@@ -108,12 +106,10 @@ def identify(
         add_audit_entry(
             session=session, action="office_admin_first_contact", subject_person_id=person.id
         )
-    if person is None or person.id is None:
+        assert person.id is not None
+        return Requester(person.id, person.name, OfficeRole.ADMIN)
+    if found is None:
         return Requester(None, identity.display_name, None)
-    role = OfficeRole.ADMIN if bootstrap_admin else granted
-    units = tuple(
-        UnitRef(unit.id, unit.display_name, assignment.role)
-        for assignment, unit in assignments_of_person(session=session, person_id=person.id, at=at)
-        if unit.id is not None
-    )
-    return Requester(person.id, person.name, role, units)
+    role = OfficeRole.ADMIN if bootstrap_admin else found.role
+    units = tuple(UnitRef(*unit) for unit in found.units)
+    return Requester(found.person_id, found.name, role, units)
