@@ -14,10 +14,11 @@ liaison's report text is never taken for an office command), and the report bein
 
 from __future__ import annotations
 
-import dataclasses
+import asyncio
 import logging
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.broadcast import Limits, Outgoing
@@ -49,14 +50,36 @@ MAX_CARD_BUTTONS = 6  # a button_interaction card holds at most six
 CARD_BUTTON_CHARS = 10
 CARD_TITLE_CHARS = 26
 MAX_PHOTOS_SHOWN = 4  # each picture is a message of its own on WeCom
+ACK_DELAY_SECONDS = 1.5  # files closer together than this are acknowledged together
+
+
+@dataclass
+class _Burst:
+    photos: int = 0
+    documents: int = 0
+    duplicates: int = 0
+
+    @property
+    def count(self) -> int:
+        return self.photos + self.documents + self.duplicates
+
+    def add(self, kind: EvidenceKind, new: bool) -> None:
+        if not new:
+            self.duplicates += 1
+        elif kind == EvidenceKind.PHOTO:
+            self.photos += 1
+        else:
+            self.documents += 1
 
 
 class WeComAdapter:
     def __init__(
         self, deps: Deps, client: WeComClient, admin_userids: Iterable[str], *,
-        cards: bool | None = None,
+        cards: bool | None = None, ack_delay: float = ACK_DELAY_SECONDS,
     ) -> None:  # fmt: skip
         self.deps = deps
+        self.ack_delay = ack_delay
+        self._bursts: dict[str, _Burst] = {}  # per member: files not yet acknowledged
         self.client = client
         self.admins = frozenset(admin_userids)
         self.cards = deps.settings.wecom_cards if cards is None else cards
@@ -148,7 +171,7 @@ class WeComAdapter:
     ) -> Answer:
         if not allows(call.who, command.permission):
             return answer(Reply(refusal_template(call.who, command.permission)))
-        return await command.run(dataclasses.replace(call, words=words))
+        return await command.run(replace(call, words=words))
 
     def _report_text(self, call: Call, text: str) -> Answer | None:
         """Text for the report being written (None when none is)."""
@@ -209,10 +232,26 @@ class WeComAdapter:
                 kind=kind, file_name=name, mime_type=mime, size=stored.size, caption="",
                 media_group="", person_id=who.person_id,
             )  # fmt: skip
-            files = evidence.counts(session=session, unit_id=draft.unit_id, period=draft.period)
-        photo = kind == EvidenceKind.PHOTO
-        values = {"new_photos": int(new and photo), "new_documents": int(new and not photo),
-                  "duplicates": int(not new), "files": files}  # fmt: skip
+        return await self._acknowledge_burst(call, draft.unit_id, draft.period, kind, new)
+
+    async def _acknowledge_burst(
+        self, call: Call, unit_id: int, period: str, kind: EvidenceKind, new: bool
+    ) -> Answer:
+        """One "已收到 N 张" for a burst of files (WeCom, like Telegram, sends nine photos as
+        nine messages): each file waits ``ack_delay``; only the burst's last one answers, for
+        all of them. Each file is already stored; only the acknowledgement waits."""
+        userid = call.identity.external_id
+        burst = self._bursts.setdefault(userid, _Burst())
+        burst.add(kind, new)
+        mine = burst.count
+        await asyncio.sleep(self.ack_delay)
+        if self._bursts.get(userid) is not burst or burst.count != mine:
+            return Answer()  # a later file of the same burst answers for this one
+        del self._bursts[userid]
+        with self.deps.db.session() as session:
+            files = evidence.counts(session=session, unit_id=unit_id, period=period)
+        values = {"new_photos": burst.photos, "new_documents": burst.documents,
+                  "duplicates": burst.duplicates, "files": files}  # fmt: skip
         return Answer(replies=(Reply("evidence_received", values),), keep_choices=True)
 
     # Choices ------------------------------------------------------------------------------

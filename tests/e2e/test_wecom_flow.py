@@ -4,10 +4,12 @@ with numbered plain-text choices instead of buttons."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,15 +94,21 @@ def jpeg() -> bytes:
     return out.getvalue()
 
 
-@pytest.fixture
-async def wecom_bot(make_settings: Any) -> AsyncIterator[tuple[Deps, FakeWeCom, Endpoint]]:
+@asynccontextmanager
+async def wecom_running(
+    make_settings: Any, *, ack_delay: float = 0.0
+) -> AsyncIterator[tuple[Deps, FakeWeCom, Endpoint]]:
+    """The WeCom adapter behind its callback endpoint, against the fake WeCom API (numbered
+    choices only, as in the WeChat plug-in; files acknowledged at once unless ``ack_delay``)."""
     deps = Deps.from_settings(make_settings(), clock=ManualClock(moment("2026-09-25 10:00")))
     upgrade_database(deps.db.engine)
     world = FakeWeCom(corp_id=CRYPTO.receive_id)
     async with FakeWeComServer(world) as api, aiohttp.ClientSession() as session:
         client = WeComClient(base_url=api.base_url, corp_id=world.corp_id, agent_id=1000002,
                              secret=world.secret, session=session)  # fmt: skip
-        adapter = WeComAdapter(deps, client, admin_userids=(OFFICE,), cards=False)
+        adapter = WeComAdapter(
+            deps, client, admin_userids=(OFFICE,), cards=False, ack_delay=ack_delay
+        )
         receiver = CallbackReceiver(deps, CRYPTO, adapter.handle)
         runner = web.AppRunner(callback_app(receiver, PATH))
         await runner.setup()
@@ -111,6 +119,12 @@ async def wecom_bot(make_settings: Any) -> AsyncIterator[tuple[Deps, FakeWeCom, 
         finally:
             await runner.cleanup()
             deps.close()
+
+
+@pytest.fixture
+async def wecom_bot(make_settings: Any) -> AsyncIterator[tuple[Deps, FakeWeCom, Endpoint]]:
+    async with wecom_running(make_settings) as running:
+        yield running
 
 
 async def test_register_and_report_on_wecom(wecom_bot: tuple[Deps, FakeWeCom, Endpoint]) -> None:
@@ -293,3 +307,28 @@ async def test_a_forged_card_tap_for_another_unit_is_refused_and_changes_nothing
     assert world.card_updates == []  # no card greyed out for a refused tap
     with deps.db.session() as session:
         assert session.exec(select(Submission)).all() == []
+
+
+async def test_a_burst_of_photos_is_acknowledged_once(make_settings: Any) -> None:
+    """Nine photos arrive as nine messages: each is stored at once, and one "已收到" answers
+    for all of them (WeCom also counts every message against the member's 30 a minute)."""
+    async with wecom_running(make_settings, ack_delay=0.3) as (deps, world, endpoint):
+        [unit_id] = seed_units(deps, "区卫生健康委")
+        wang = Member("wangfang", endpoint, world)
+        await wang.say(f"绑定 {invite_code(deps, unit_id)}")
+        await wang.say("王芳")
+        await wang.say("跳过")
+        await wang.say("报送")
+        pictures = [jpeg_of(shade) for shade in range(3)]
+        media = [world.add_media(data, "image/jpeg", "") for data in pictures]
+        replies = await asyncio.gather(*(wang.send_image(media_id) for media_id in media))
+        acknowledged = [text for batch in replies for text in batch]
+        assert len(acknowledged) == 1 and "已收到 3 张照片" in acknowledged[0]
+        with deps.db.session() as session:
+            assert len(session.exec(select(Evidence)).all()) == 3
+
+
+def jpeg_of(shade: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (shade * 60, 90, 90)).save(out, format="JPEG")
+    return out.getvalue()
