@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import errno
 import logging
 
-from sqlalchemy.exc import OperationalError
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
+from bot.chat.call import error_template
 from handlers.context import CustomContext
 
 log = logging.getLogger(__name__)
@@ -30,13 +29,3 @@ async def on_error(update: object, context: CustomContext) -> None:
     # The apology is the answer: no later handler group (a fallback such as "unsupported
     # message") should answer the same update again.
     raise ApplicationHandlerStop
-
-
-def error_template(error: BaseException | None) -> str:
-    """What to tell the user: a full disk and a busy database are worth naming, because
-    trying again later is exactly the right thing to do (and nothing saved was lost)."""
-    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
-        return "error_storage_full"
-    if isinstance(error, OperationalError) and "locked" in str(error).lower():
-        return "error_busy"
-    return "error_generic"

@@ -23,7 +23,7 @@ from typing import Any
 
 from bot.broadcast import Limits, Outgoing
 from bot.chat import buttons, commands, importing
-from bot.chat.call import Answer, Call, answer, from_outcome
+from bot.chat.call import Answer, Call, answer, error_template, from_outcome
 from bot.deps import Deps
 from bot.domain import evidence, registration, reporting, review
 from bot.domain.access import allows, refusal_template
@@ -101,16 +101,20 @@ class WeComAdapter:
             )  # fmt: skip
         call = Call(deps=deps, who=who, identity=identity, dispatcher=self.dispatcher,
                     file_limit=FILE_LIMIT)  # fmt: skip
-        if message.msg_type in ("image", "file"):
-            result = await self._receive_file(call, message)
-        elif message.msg_type == "text":
-            result = await self._text(call, message.content.strip())
-        elif message.event == "template_card_event" and message.event_key:
-            result = await self._card_pressed(call, message)
-        elif message.msg_type == "event":
-            return  # entering the app, subscribing …: nothing to answer
-        else:
-            result = answer(Reply("unsupported_content"))
+        try:
+            if message.msg_type in ("image", "file"):
+                result = await self._receive_file(call, message)
+            elif message.msg_type == "text":
+                result = await self._text(call, message.content.strip())
+            elif message.event == "template_card_event" and message.event_key:
+                result = await self._card_pressed(call, message)
+            elif message.msg_type == "event":
+                return  # entering the app, subscribing …: nothing to answer
+            else:
+                result = answer(Reply("unsupported_content"))
+        except Exception as exc:  # logged, and the member told plainly (never a traceback)
+            log.exception("WeCom message %s from %s failed", message.dedupe_key, userid)
+            result = answer(Reply(error_template(exc)))
         await self.show(userid, result)
 
     async def _text(self, call: Call, text: str) -> Answer:

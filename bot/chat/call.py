@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import OperationalError
 
 from bot.deps import Deps
 from bot.domain.people import IdentityRef, Requester
@@ -37,6 +40,16 @@ class Answer:
     photos: tuple[str, ...] = ()
     files: tuple[ExportFile, ...] = ()
     keep_choices: bool = False  # an acknowledgement mid-step: what was on offer still is
+
+
+def error_template(error: BaseException | None) -> str:
+    """What to tell someone whose message failed: a full disk and a busy database are worth
+    naming, because trying again later is exactly right (and nothing saved was lost)."""
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return "error_storage_full"
+    if isinstance(error, OperationalError) and "locked" in str(error).lower():
+        return "error_busy"
+    return "error_generic"
 
 
 def answer(*replies: Reply) -> Answer:

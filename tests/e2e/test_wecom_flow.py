@@ -5,6 +5,7 @@ with numbered plain-text choices instead of buttons."""
 from __future__ import annotations
 
 import asyncio
+import errno
 import io
 import re
 import time
@@ -26,6 +27,7 @@ from bot.fakes.wecom import FakeWeCom, FakeWeComServer
 from bot.wecom.callback import CallbackReceiver, callback_app
 from bot.wecom.client import WeComClient
 from handlers.wecom import WeComAdapter
+from storage.files import StoredFile
 from storage.migrate import upgrade_database
 from storage.models import ChatIdentity, Evidence, Submission
 from tests.e2e.seed import backdate_units, invite_code, seed_units
@@ -332,3 +334,29 @@ def jpeg_of(shade: int) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (64, 48), (shade * 60, 90, 90)).save(out, format="JPEG")
     return out.getvalue()
+
+
+async def test_a_full_disk_is_said_plainly_on_wecom_and_the_photo_can_be_sent_again(
+    wecom_bot: tuple[Deps, FakeWeCom, Endpoint], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deps, world, endpoint = wecom_bot
+    [unit_id] = seed_units(deps, "区卫生健康委")
+    wang = Member("wangfang", endpoint, world)
+    await wang.say(f"绑定 {invite_code(deps, unit_id)}")
+    await wang.say("王芳")
+    await wang.say("跳过")
+    await wang.say("报送")
+    media_id = world.add_media(jpeg(), "image/jpeg", "")
+
+    def no_space(_data: bytes) -> StoredFile:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    real_put = deps.files.put_bytes
+    monkeypatch.setattr(deps.files, "put_bytes", no_space)
+    [told] = await wang.send_image(media_id)
+    assert "存储空间" in told
+    with deps.db.session() as session:
+        assert session.exec(select(Evidence)).all() == []
+    monkeypatch.setattr(deps.files, "put_bytes", real_put)
+    [received] = await wang.send_image(world.add_media(jpeg(), "image/jpeg", ""))
+    assert "已收到 1 张照片" in received
