@@ -195,6 +195,13 @@ async def test_a_stranger_and_a_wrong_number_get_clear_answers(
     assert "无效" in wrong
 
 
+async def register(member: Member, deps: Deps, unit_id: int, name: str = "王芳") -> None:
+    """Bind with a fresh code for the unit, give the name, skip the phone."""
+    await member.say(f"绑定 {invite_code(deps, unit_id)}")
+    await member.say(name)
+    await member.say("跳过")
+
+
 async def submit_quickly(wang: Member) -> None:
     """A short report: work, then skip to the review and submit."""
     await wang.say("报送")
@@ -211,9 +218,7 @@ async def test_the_office_reviews_and_gets_the_files_on_wecom(
     deps, world, endpoint = wecom_bot
     [unit_id] = seed_units(deps, "区卫生健康委")
     wang, office = Member("wangfang", endpoint, world), Member(OFFICE, endpoint, world)
-    await wang.say(f"绑定 {invite_code(deps, unit_id)}")
-    await wang.say("王芳")
-    await wang.say("跳过")
+    await register(wang, deps, unit_id)
     await submit_quickly(wang)
 
     [refused] = await wang.say("审核")  # a liaison is not the office
@@ -295,9 +300,7 @@ async def test_a_forged_card_tap_for_another_unit_is_refused_and_changes_nothing
     deps, world, endpoint = wecom_bot
     mine, theirs = seed_units(deps, "区卫生健康委", "区教委")
     wang = Member("wangfang", endpoint, world)
-    await wang.say(f"绑定 {invite_code(deps, mine)}")
-    await wang.say("王芳")
-    await wang.say("跳过")
+    await register(wang, deps, mine)
     world.response_codes["RC-forged"] = "some-card"  # a code WeCom would accept
     await endpoint.post(
         f"<xml><ToUserName>corp</ToUserName><FromUserName>wangfang</FromUserName>"
@@ -317,9 +320,7 @@ async def test_a_burst_of_photos_is_acknowledged_once(make_settings: Any) -> Non
     async with wecom_running(make_settings, ack_delay=0.3) as (deps, world, endpoint):
         [unit_id] = seed_units(deps, "区卫生健康委")
         wang = Member("wangfang", endpoint, world)
-        await wang.say(f"绑定 {invite_code(deps, unit_id)}")
-        await wang.say("王芳")
-        await wang.say("跳过")
+        await register(wang, deps, unit_id)
         await wang.say("报送")
         pictures = [jpeg_of(shade) for shade in range(3)]
         media = [world.add_media(data, "image/jpeg", "") for data in pictures]
@@ -342,9 +343,7 @@ async def test_a_full_disk_is_said_plainly_on_wecom_and_the_photo_can_be_sent_ag
     deps, world, endpoint = wecom_bot
     [unit_id] = seed_units(deps, "区卫生健康委")
     wang = Member("wangfang", endpoint, world)
-    await wang.say(f"绑定 {invite_code(deps, unit_id)}")
-    await wang.say("王芳")
-    await wang.say("跳过")
+    await register(wang, deps, unit_id)
     await wang.say("报送")
     media_id = world.add_media(jpeg(), "image/jpeg", "")
 
