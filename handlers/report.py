@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session
 from telegram import Document, PhotoSize, Update
 from telegram.ext import (
     ApplicationHandlerStop,
@@ -15,24 +14,13 @@ from telegram.ext import (
 
 from bot.domain import evidence, reporting
 from bot.domain.access import Permission
-from bot.domain.periods import YearMonth
 from bot.domain.replies import Reply
 from handlers.context import CustomContext
 from handlers.guard import guarded
 from handlers.replies import reply_to, send_reply
-from storage.models import EvidenceKind, MemberUnit
+from storage.models import EvidenceKind
 
 REPORT_GROUP = -1  # after registration (-2), before commands and fallbacks (0)
-
-
-def _context(
-    session: Session, context: CustomContext, unit_id: int, period: YearMonth
-) -> reporting.Context | None:
-    unit = session.get(MemberUnit, unit_id)
-    if unit is None:
-        return None
-    deps = context.deps
-    return reporting.Context(context.requester, unit, period, deps.clock.now(), deps.settings.tz)
 
 
 @guarded(Permission.ANYONE)
@@ -42,13 +30,12 @@ async def continue_report(update: Update, context: CustomContext) -> None:
     if message is None or message.text is None:
         return
     with deps.db.session() as session:
-        draft = reporting.active_draft(session=session, who=context.requester)
-        if draft is None:
-            return
-        ctx = _context(session, context, draft.unit_id, YearMonth.parse(draft.period))
-        if ctx is None:
-            return
-        reply = reporting.answer_text(session=session, ctx=ctx, draft=draft, text=message.text)
+        reply = reporting.answer_typed(
+            session=session, who=context.requester, text=message.text, now=deps.clock.now(),
+            tz=deps.settings.tz,
+        )  # fmt: skip
+    if reply is None:
+        return
     await reply_to(update, context, reply)
     raise ApplicationHandlerStop
 

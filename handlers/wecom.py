@@ -29,13 +29,12 @@ from bot.domain import evidence, registration, reporting, review
 from bot.domain.access import allows, refusal_template
 from bot.domain.importing.readers import SUPPORTED
 from bot.domain.people import IdentityRef, identify
-from bot.domain.periods import YearMonth
 from bot.domain.replies import Button, Reply
 from bot.scheduler import Channel, Dispatcher
 from bot.wecom.client import WeComClient, WeComError
 from bot.wecom.messages import Incoming
 from messages.render import split_text, strip_markup
-from storage.models import EvidenceKind, MemberUnit, Transport
+from storage.models import EvidenceKind, Transport
 from storage.repo_choices import offer_choices, offered_choices
 
 log = logging.getLogger(__name__)
@@ -179,17 +178,11 @@ class WeComAdapter:
 
     def _report_text(self, call: Call, text: str) -> Answer | None:
         """Text for the report being written (None when none is)."""
-        deps, who = self.deps, call.who
+        deps = self.deps
         with deps.db.session() as session:
-            draft = reporting.active_draft(session=session, who=who)
-            unit = session.get(MemberUnit, draft.unit_id) if draft is not None else None
-            if draft is not None and unit is not None:
-                ctx = reporting.Context(who, unit, YearMonth.parse(draft.period),
-                                        deps.clock.now(), deps.settings.tz)  # fmt: skip
-                return answer(
-                    reporting.answer_text(session=session, ctx=ctx, draft=draft, text=text)
-                )
-        return None
+            reply = reporting.answer_typed(session=session, who=call.who, text=text,
+                                           now=deps.clock.now(), tz=deps.settings.tz)  # fmt: skip
+        return answer(reply) if reply is not None else None
 
     async def _card_pressed(self, call: Call, message: Incoming) -> Answer:
         """A button tapped on a card: grey the card out when the choice is the member's to make

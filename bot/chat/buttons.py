@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.chat import importing
 from bot.chat.call import Answer, Call, answer, from_outcome
@@ -22,6 +23,9 @@ from bot.domain.invites import issue_invites
 from bot.domain.people import Requester
 from bot.domain.replies import Outcome, Reply
 from storage.models import AssignmentRole, MemberUnit
+
+if TYPE_CHECKING:
+    from bot.exports.files import ExportFile
 
 log = logging.getLogger(__name__)
 Press = Callable[[Call, list[str]], Awaitable[Answer]]
@@ -45,12 +49,16 @@ async def report_button(call: Call, parts: list[str]) -> Answer:
     """rp:UNIT:YYYYMM:ACTION[:ARG] — a step of the monthly report."""
     unit_id, month, action, *rest = parts
     period = reporting.parse_period(month)
+    if period is None:
+        return _stale()
     deps = call.deps
     with deps.db.session() as session:
-        unit = session.get(MemberUnit, int(unit_id))
-        if unit is None or period is None:
+        ctx = reporting.context_for(
+            session=session, who=call.who, unit_id=int(unit_id), period=period,
+            now=deps.clock.now(), tz=deps.settings.tz,
+        )  # fmt: skip
+        if ctx is None:
             return _stale()
-        ctx = reporting.Context(call.who, unit, period, deps.clock.now(), deps.settings.tz)
         draft = reporting.find_draft(session, ctx)
         return from_outcome(
             reporting.press(
@@ -137,11 +145,15 @@ async def files_button(call: Call, parts: list[str]) -> Answer:
     except Exception:
         log.exception("export %s %s failed", parts[1], period)
         return answer(Reply("export_failed", {"period": str(period)}))
-    refusals = tuple(
-        refusal for file in made if (refusal := oversized(file, call.file_limit, period))
-    )
-    files = tuple(file for file in made if oversized(file, call.file_limit, period) is None)
-    return Answer(replies=refusals, files=files)
+    refusals: list[Reply] = []
+    files: list[ExportFile] = []
+    for file in made:
+        refusal = oversized(file, call.file_limit, period)
+        if refusal is None:
+            files.append(file)
+        else:
+            refusals.append(refusal)
+    return Answer(replies=tuple(refusals), files=tuple(files))
 
 
 ANYONE, LIAISON = Permission.ANYONE, Permission.LIAISON

@@ -26,7 +26,7 @@ from bot.domain.calendar_admin import (
     year_deadlines,
     year_view,
 )
-from bot.domain.invites import IssuedInvite, find_units, issue_invites
+from bot.domain.invites import IssuedInvite, issue_invites, units_matching
 from bot.domain.people import IdentityRef
 from bot.domain.periods import YearMonth
 from bot.domain.reminders import in_working_hours
@@ -34,9 +34,8 @@ from bot.domain.replies import Button, Reply
 from bot.domain.standing import PeriodStanding, Standing
 from bot.domain.summary import behind_tasks, standing_for, summary_reply
 from bot.domain.text_input import normalize_person_name
-from storage.models import AssignmentRole, ExceptionKind, MemberUnit, OfficeRole, Transport
+from storage.models import AssignmentRole, ExceptionKind, OfficeRole, Transport
 from storage.repo_audit import add_audit_entry
-from storage.repo_units import get_default_campaign
 
 Run = Callable[[Call], Awaitable[Answer]]
 NAME_SEPARATORS = re.compile(r"[\s、，,；;]+")
@@ -70,13 +69,6 @@ def _period(session: Session, call: Call) -> tuple[YearMonth, list[str]]:
 def _standing(session: Session, call: Call, period: YearMonth) -> PeriodStanding:
     deps = call.deps
     return standing_for(session=session, period=period, now=deps.clock.now(), tz=deps.settings.tz)
-
-
-def _units_named(session: Session, name: str) -> list[MemberUnit]:
-    campaign = get_default_campaign(session=session)
-    if not name or campaign is None or campaign.id is None:
-        return []
-    return find_units(session=session, campaign_id=campaign.id, query=name)
 
 
 # Everyone ---------------------------------------------------------------------------------
@@ -203,7 +195,7 @@ async def remind(call: Call) -> Answer:
             return answer(Reply("remind_preview", values, buttons))
         unit_ids, unknown = [], []
         for name in names:
-            found = _units_named(session, name)
+            found = units_matching(session=session, query=name)
             if len(found) == 1 and found[0].id is not None:
                 unit_ids.append(found[0].id)
             else:
@@ -265,7 +257,7 @@ async def unit_history(call: Call) -> Answer:
     """One unit's reports across months (latest version of each, and history)."""
     name, deps = " ".join(call.words), call.deps
     with deps.db.session() as session:
-        units = _units_named(session, name)
+        units = units_matching(session=session, query=name)
         if len(units) == 1 and units[0].id is not None:
             history = reporting.unit_history(
                 session=session, unit_id=units[0].id, tz=deps.settings.tz
@@ -327,7 +319,7 @@ async def invite(call: Call) -> Answer:
         return answer(Reply("invite_usage"))
     deps = call.deps
     with deps.db.session() as session:
-        units = _units_named(session, name)
+        units = units_matching(session=session, query=name)
         if len(units) == 1:
             issued = issue_invites(
                 session=session, units=units, role=role, replacement=replacement,

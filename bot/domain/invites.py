@@ -18,7 +18,7 @@ from sqlmodel import Session
 from storage.models import AssignmentRole, MemberUnit
 from storage.repo_audit import add_audit_entry
 from storage.repo_invites import add_invite
-from storage.repo_units import list_units
+from storage.repo_units import get_default_campaign, list_units
 
 INVITE_TTL = timedelta(days=14)
 CODE_BYTES = 16
@@ -82,6 +82,14 @@ def issue_invites(
         )
         issued.append(IssuedInvite(unit.id, unit.display_name, role, replacement, code, now + ttl))
     return issued
+
+
+def units_matching(*, session: Session, query: str) -> list[MemberUnit]:
+    """Units of the current campaign named ``query`` (none for an empty name or no campaign)."""
+    campaign = get_default_campaign(session=session)
+    if not query or campaign is None or campaign.id is None:
+        return []
+    return find_units(session=session, campaign_id=campaign.id, query=query)
 
 
 def find_units(*, session: Session, campaign_id: int, query: str) -> list[MemberUnit]:

@@ -213,6 +213,28 @@ def active_draft(*, session: Session, who: Requester) -> ReportDraft | None:
     return draft
 
 
+def context_for(
+    *, session: Session, who: Requester, unit_id: int, period: YearMonth, now: datetime,
+    tz: ZoneInfo,
+) -> Context | None:  # fmt: skip
+    """The report context for a unit and month (None when the unit is gone)."""
+    unit = session.get(MemberUnit, unit_id)
+    return Context(who, unit, period, now, tz) if unit is not None else None
+
+
+def answer_typed(
+    *, session: Session, who: Requester, text: str, now: datetime, tz: ZoneInfo
+) -> Reply | None:
+    """Text typed while writing a report answers its current step; None when the person is
+    writing none (the text is for something else)."""
+    draft = active_draft(session=session, who=who)
+    if draft is None:
+        return None
+    ctx = context_for(session=session, who=who, unit_id=draft.unit_id,
+                      period=YearMonth.parse(draft.period), now=now, tz=tz)  # fmt: skip
+    return answer_text(session=session, ctx=ctx, draft=draft, text=text) if ctx else None
+
+
 def answer_text(*, session: Session, ctx: Context, draft: ReportDraft, text: str) -> Reply:
     """A typed answer to the current step."""
     text = clean_text(text).strip()

@@ -370,14 +370,11 @@ def grant(
 
 
 def units_named(*, session: Session, names: Iterable[str]) -> list[MemberUnit]:
-    from bot.domain.invites import find_units
+    from bot.domain.invites import units_matching
 
-    campaign = get_default_campaign(session=session)
-    if campaign is None or campaign.id is None:
-        return []
     found: list[MemberUnit] = []
     for name in names:
-        matches = find_units(session=session, campaign_id=campaign.id, query=name)
+        matches = units_matching(session=session, query=name)
         if len(matches) == 1:
             found.append(matches[0])
     return found
