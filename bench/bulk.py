@@ -4,10 +4,10 @@ written with core INSERTs (the ORM would make generating 1 000 units the slow pa
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Connection, insert
 
+from storage.db import table_of
 from storage.models import (
     AssignmentRole,
     Campaign,
@@ -20,19 +20,15 @@ from storage.models import (
 FIRST_CHAT_ID = 10_000
 
 
-def table(model: Any) -> Any:
-    return model.__table__
-
-
 def insert_campaign_with_liaisons(db: Connection, units: int, start: datetime) -> None:
     """Campaign 1 with units 1..N; unit n's main liaison is person n (chat 10 000 + n)."""
     numbers = range(1, units + 1)
     db.execute(
-        insert(table(Campaign)),
+        insert(table_of(Campaign)),
         [{"id": 1, "name": "健康促进区", "office_name": "创建办", "created_at": start}],
     )
     db.execute(
-        insert(table(MemberUnit)),
+        insert(table_of(MemberUnit)),
         [
             {"id": n, "campaign_id": 1, "full_name": f"单位{n:04d}", "short_name": "",
              "aliases": [], "category": "department", "sort_order": n, "duties": "",
@@ -41,11 +37,11 @@ def insert_campaign_with_liaisons(db: Connection, units: int, start: datetime) -
         ],
     )  # fmt: skip
     db.execute(
-        insert(table(Person)),
+        insert(table_of(Person)),
         [{"id": n, "name": f"联络员{n}", "phone": None, "created_at": start} for n in numbers],
     )
     db.execute(
-        insert(table(ChatIdentity)),
+        insert(table_of(ChatIdentity)),
         [
             {"person_id": n, "transport": "telegram", "external_id": str(FIRST_CHAT_ID + n),
              "chat_id": str(FIRST_CHAT_ID + n), "created_at": start}
@@ -53,7 +49,7 @@ def insert_campaign_with_liaisons(db: Connection, units: int, start: datetime) -
         ],
     )  # fmt: skip
     db.execute(
-        insert(table(LiaisonAssignment)),
+        insert(table_of(LiaisonAssignment)),
         [
             {"unit_id": n, "person_id": n, "role": AssignmentRole.MAIN, "valid_from": start,
              "valid_to": None, "reason": ""}

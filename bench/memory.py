@@ -19,12 +19,13 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bulk import insert_campaign_with_liaisons, table
+from bulk import insert_campaign_with_liaisons
 from sqlalchemy import insert
 
 from bot.config import Settings
 from bot.deps import Deps
 from bot.fakes.telegram import FakeTelegram, FakeTelegramServer
+from storage.db import table_of
 from storage.migrate import upgrade_database
 from storage.models import (
     Responsibility,
@@ -43,7 +44,7 @@ def seed(database_url: str, units: int) -> None:
     with deps.db.engine.begin() as db:
         insert_campaign_with_liaisons(db, units, start)
         db.execute(
-            insert(table(Task)),
+            insert(table_of(Task)),
             [
                 {
                     "id": t,
@@ -62,7 +63,7 @@ def seed(database_url: str, units: int) -> None:
             ],
         )
         db.execute(
-            insert(table(TaskUnit)),
+            insert(table_of(TaskUnit)),
             [
                 {
                     "task_id": t,

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from bulk import insert_campaign_with_liaisons, table
+from bulk import insert_campaign_with_liaisons
 from sqlalchemy import insert
 
 from bot.config import Settings
@@ -29,6 +29,7 @@ from bot.domain.outbox import digest_values
 from bot.domain.periods import YearMonth
 from bot.domain.summary import month_summary
 from bot.exports.workbook import build_workbook
+from storage.db import table_of
 from storage.migrate import upgrade_database
 from storage.models import (
     Evidence,
@@ -59,7 +60,7 @@ def generate(deps: Deps, units: int, seed: int = 7) -> YearMonth:
         insert_campaign_with_liaisons(db, units, start)
         tasks = max(1, units * TASKS_PER_UNIT // 4)
         db.execute(
-            insert(table(Task)),
+            insert(table_of(Task)),
             [
                 {
                     "id": t,
@@ -81,7 +82,7 @@ def generate(deps: Deps, units: int, seed: int = 7) -> YearMonth:
             (1 + (u * 7 + k) % tasks, u) for u in range(1, units + 1) for k in range(TASKS_PER_UNIT)
         }
         db.execute(
-            insert(table(TaskUnit)),
+            insert(table_of(TaskUnit)),
             [
                 {
                     "task_id": t,
@@ -94,7 +95,7 @@ def generate(deps: Deps, units: int, seed: int = 7) -> YearMonth:
             ],
         )
         db.execute(
-            insert(table(Indicator)),
+            insert(table_of(Indicator)),
             [
                 {
                     "id": i,
@@ -113,7 +114,7 @@ def generate(deps: Deps, units: int, seed: int = 7) -> YearMonth:
             ],
         )
         db.execute(
-            insert(table(IndicatorUnit)),
+            insert(table_of(IndicatorUnit)),
             [
                 {
                     "indicator_id": i,
@@ -197,10 +198,10 @@ def generate(deps: Deps, units: int, seed: int = 7) -> YearMonth:
                         }
                     )
             period = period.next()
-        db.execute(insert(table(Submission)), submissions)
-        db.execute(insert(table(SubmissionTaskStatus)), statuses)
-        db.execute(insert(table(SubmissionIndicatorValue)), values)
-        db.execute(insert(table(Evidence)), evidence)
+        db.execute(insert(table_of(Submission)), submissions)
+        db.execute(insert(table_of(SubmissionTaskStatus)), statuses)
+        db.execute(insert(table_of(SubmissionIndicatorValue)), values)
+        db.execute(insert(table_of(Evidence)), evidence)
     return period.previous()
 
 

@@ -71,11 +71,13 @@ class OnceApplication(Application[Any, CustomContext, Any, Any, AppData, Any]):
         """Whether the update was handled before; if the database cannot say, assume not
         (handling twice beats losing a liaison's message, and this must never raise: an
         exception here would stop PTB fetching updates altogether)."""
+        if self._highest is not None and key > self._highest:
+            return False  # update ids only grow: a new one needs no lookup
         try:
             with deps.db.session() as session:
                 if self._highest is None:
                     self._highest = highest_processed(session=session, transport=TELEGRAM)
-                if key > self._highest:  # update ids only grow: a new one needs no lookup
+                if key > self._highest:
                     return False
                 return was_processed(session=session, transport=TELEGRAM, key=str(key))
         except SQLAlchemyError:
@@ -84,10 +86,8 @@ class OnceApplication(Application[Any, CustomContext, Any, Any, AppData, Any]):
 
     def _remember(self, deps: Deps, key: int) -> None:
         try:
-            with deps.db.session() as session:
-                mark_processed(
-                    session=session, transport=TELEGRAM, key=str(key), at=deps.clock.now()
-                )
+            with deps.db.connection() as connection:
+                mark_processed(db=connection, transport=TELEGRAM, key=str(key), at=deps.clock.now())
         except SQLAlchemyError:
             log.warning("could not record update %d as handled", key, exc_info=True)
         self._highest = max(self._highest or -1, key)

@@ -53,10 +53,10 @@ async def start_with_code(update: Update, context: CustomContext) -> None:
 async def continue_registration(update: Update, context: CustomContext) -> None:
     """Take the answer to the open registration's question; pass if none is open."""
     deps, message = context.deps, update.effective_message
-    if message is None:
-        return
+    if message is None or context.requester.registration_id is None:
+        return  # almost every message: no database round trip
     with deps.db.session() as session:
-        open_one = registration.find_open(session=session, identity=identity_of(update))
+        open_one = registration.find_open(session=session, who=context.requester)
         if open_one is None:
             return
         common: dict[str, Any] = {

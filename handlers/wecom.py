@@ -138,7 +138,7 @@ class WeComAdapter:
                         bootstrap_admin_ids=self.admins,
                     )
                 )
-            open_one = registration.find_open(session=session, identity=identity)
+            open_one = registration.find_open(session=session, who=who)
             if open_one is not None:
                 return from_outcome(
                     registration.answer_text(

@@ -31,6 +31,7 @@ def make_environment(locale: str) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
         undefined=StrictUndefined,
+        auto_reload=False,  # templates ship with the package: no stat() on every render
     )
     # Rendering for a WeCom member passes wecom=True: a few texts tell them to type 绑定 or a
     # number where Telegram has a link or a button.

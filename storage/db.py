@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Table, event
+from sqlalchemy import Connection, Engine, Table, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.dml import Insert
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -45,17 +46,30 @@ def _sqlite_pragmas(*, wal: bool) -> Any:
     return on_connect
 
 
-def insert_unless_present(session: Session, table: Table, values: dict[str, Any]) -> Insert:
-    """``INSERT … ON CONFLICT DO NOTHING`` on either backend: of two writers racing for the
-    same unique key exactly one inserts (claims, processed-update records)."""
-    if session.get_bind().dialect.name == "postgresql":
+def insert_unless_present(db: Session | Connection, table: Table) -> Insert:
+    """``INSERT … ON CONFLICT DO NOTHING`` on either backend, values given when executed: of
+    two writers racing for the same unique key exactly one inserts (claims, processed-update
+    records)."""
+    dialect = db.dialect if isinstance(db, Connection) else db.get_bind().dialect
+    return _insert_unless_present(dialect.name, table)
+
+
+@functools.cache  # built once per table: it runs for every update handled
+def _insert_unless_present(dialect: str, table: Table) -> Insert:
+    if dialect == "postgresql":
         from sqlalchemy.dialects import postgresql
 
-        return postgresql.insert(table).values(**values).on_conflict_do_nothing()
+        return postgresql.insert(table).on_conflict_do_nothing()
     # imported here: a SQLite deployment need not hold PostgreSQL's dialect (2 MiB)
     from sqlalchemy.dialects import sqlite
 
-    return sqlite.insert(table).values(**values).on_conflict_do_nothing()
+    return sqlite.insert(table).on_conflict_do_nothing()
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A model's Core table, for statements on hot paths: a Core statement skips the ORM's
+    per-execution setup (row processors, bulk-update bookkeeping) when no entity is needed."""
+    return model.__table__  # type: ignore[attr-defined,no-any-return]
 
 
 class Database:
@@ -78,6 +92,14 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """One Core statement or two in a transaction, without a Session: for what runs on
+        every update (recording it as handled), where a Session's bookkeeping costs about
+        as much as the statement."""
+        with self.engine.begin() as connection:
+            yield connection
 
     def dispose(self) -> None:
         self.engine.dispose()

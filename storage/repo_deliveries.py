@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, func, update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from storage.db import insert_unless_present
+from storage.db import insert_unless_present, table_of
 from storage.models import Delivery, DeliveryStatus
 
 STALE_CLAIM = timedelta(minutes=15)
-DELIVERY: Table = Delivery.__table__  # type: ignore[attr-defined]  # core table: no ORM bulk path
+DELIVERY = table_of(Delivery)  # core table: no ORM bulk path
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +42,8 @@ def claim(*, session: Session, key: DeliveryKey, at: datetime) -> int | None:
         "claimed_at": at,
         "detail": "",
     }
-    statement = insert_unless_present(session, DELIVERY, values).returning(DELIVERY.c.id)
-    inserted = session.execute(statement).scalar_one_or_none()
+    statement = insert_unless_present(session, DELIVERY).returning(DELIVERY.c.id)
+    inserted = session.execute(statement, values).scalar_one_or_none()
     if inserted is not None:
         return int(inserted)
     row_id = _id_of(session, key)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+import sqlalchemy
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, select
 
+from storage.db import table_of
 from storage.models import (
     AssignmentRole,
     Invite,
@@ -75,12 +77,30 @@ def failures_since(
 def open_registration(
     *, session: Session, transport: Transport, external_id: str
 ) -> Registration | None:
-    query = select(Registration).where(
-        Registration.transport == transport,
-        Registration.external_id == external_id,
-        col(Registration.finished_at).is_(None),
+    """The sender's unfinished registration, if any."""
+    found = open_registration_id(session=session, transport=transport, external_id=external_id)
+    return session.get(Registration, found) if found is not None else None
+
+
+def open_registration_id(*, session: Session, transport: Transport, external_id: str) -> int | None:
+    """Its id only: every message asks, and almost none has one (a Core query: no ORM row
+    set-up)."""
+    parameters = {"transport": transport, "external_id": external_id}
+    found = session.execute(_OPEN_REGISTRATION, parameters).scalar()
+    return int(found) if found is not None else None
+
+
+_REGISTRATION = table_of(Registration)
+_OPEN_REGISTRATION = (  # built once
+    sqlalchemy.select(_REGISTRATION.c.id)
+    .where(
+        _REGISTRATION.c.transport == bindparam("transport"),
+        _REGISTRATION.c.external_id == bindparam("external_id"),
+        _REGISTRATION.c.finished_at.is_(None),
     )
-    return session.exec(query.order_by(col(Registration.id).desc())).first()
+    .order_by(_REGISTRATION.c.id.desc())
+    .limit(1)
+)
 
 
 def pending_change(*, session: Session, unit_id: int) -> LiaisonChange | None:

@@ -8,8 +8,10 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy
+from sqlalchemy import BindParameter, bindparam
 from sqlmodel import Session, and_, col, or_, select
 
+from storage.db import table_of
 from storage.models import (
     AssignmentRole,
     ChatIdentity,
@@ -83,34 +85,42 @@ class Whom:
     units: tuple[tuple[int, str, AssignmentRole], ...]  # id, display name, main or backup
 
 
+def _whom_query() -> Any:
+    """Plain table columns, not the models' attributes: an ORM-enabled statement costs more
+    to execute (row processors set up per run) and nothing here needs entities."""
+    person, office, unit = table_of(Person), table_of(OfficeUser), table_of(MemberUnit)
+    assignment, identity = table_of(LiaisonAssignment), table_of(ChatIdentity)
+    at: BindParameter[datetime] = bindparam("at")
+    current = (assignment.c.valid_from <= at) & (
+        assignment.c.valid_to.is_(None) | (assignment.c.valid_to > at)
+    )
+    return (
+        sqlalchemy.select(
+            person.c.id, person.c.name, office.c.role, unit.c.id, unit.c.short_name,
+            unit.c.full_name, assignment.c.role,
+        )
+        .select_from(identity)
+        .join(person, identity.c.person_id == person.c.id)
+        .join(
+            office,
+            (office.c.person_id == person.c.id) & office.c.revoked_at.is_(None),
+            isouter=True,
+        )
+        .join(assignment, (assignment.c.person_id == person.c.id) & current, isouter=True)
+        .join(unit, unit.c.id == assignment.c.unit_id, isouter=True)
+        .where(
+            identity.c.transport == bindparam("transport"),
+            identity.c.external_id == bindparam("external_id"),
+        )
+        .order_by(unit.c.sort_order, unit.c.id)
+    )  # fmt: skip
+
+
 def whom(*, session: Session, transport: Transport, external_id: str, at: datetime) -> Whom | None:
     """Who is behind a chat identity, in one query of plain columns: this runs for every
     message, so it builds no ORM objects (a row per current assignment, or one without)."""
-    query = (
-        sqlalchemy.select(
-            col(Person.id), col(Person.name), col(OfficeUser.role), col(MemberUnit.id),
-            col(MemberUnit.short_name), col(MemberUnit.full_name), col(LiaisonAssignment.role),
-        )
-        .select_from(ChatIdentity)
-        .join(Person, col(ChatIdentity.person_id) == col(Person.id))
-        .join(
-            OfficeUser,
-            (col(OfficeUser.person_id) == col(Person.id)) & col(OfficeUser.revoked_at).is_(None),
-            isouter=True,
-        )
-        .join(
-            LiaisonAssignment,
-            (col(LiaisonAssignment.person_id) == col(Person.id)) & _current(at),
-            isouter=True,
-        )
-        .join(MemberUnit, col(MemberUnit.id) == col(LiaisonAssignment.unit_id), isouter=True)
-        .where(
-            col(ChatIdentity.transport) == transport,
-            col(ChatIdentity.external_id) == external_id,
-        )
-        .order_by(col(MemberUnit.sort_order), col(MemberUnit.id))
-    )  # fmt: skip
-    rows = session.execute(query).all()
+    parameters = {"transport": transport, "external_id": external_id, "at": at}
+    rows = session.execute(_WHOM, parameters).all()
     if not rows or rows[0][0] is None:
         return None
     person_id, name, role = rows[0][0], rows[0][1], rows[0][2]
@@ -299,3 +309,8 @@ def identities_by_person(
     for identity in session.exec(query.order_by(col(ChatIdentity.id))):
         found.setdefault(identity.person_id, []).append(identity)
     return found
+
+
+# Built once, executed with parameters: for a statement run on every message, building it
+# (and its cache key) cost several times more than running it (0.75 -> 0.2 ms).
+_WHOM = _whom_query()

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Table, cast, delete, func, select
+from sqlalchemy import BigInteger, Connection, cast, delete, func, select
 from sqlmodel import Session, col
 
-from storage.db import insert_unless_present
+from storage.db import insert_unless_present, table_of
 from storage.models import ProcessedUpdate
 
-PROCESSED: Table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
+PROCESSED = table_of(ProcessedUpdate)
 
 
 def was_processed(*, session: Session, transport: str, key: str) -> bool:
     return session.get(ProcessedUpdate, (transport, key)) is not None
 
 
-def mark_processed(*, session: Session, transport: str, key: str, at: datetime) -> None:
+def mark_processed(*, db: Session | Connection, transport: str, key: str, at: datetime) -> None:
     values = {"transport": transport, "update_key": key, "processed_at": at}
-    session.execute(insert_unless_present(session, PROCESSED, values))
+    db.execute(insert_unless_present(db, PROCESSED), values)
 
 
 def forget_processed(*, session: Session, before: datetime) -> None:

@@ -99,7 +99,7 @@ async def help_text(call: Call) -> Answer:
 async def cancel(call: Call) -> Answer:
     """A registration is dropped (the code works again); a report is paused (draft kept)."""
     with call.deps.db.session() as session:
-        open_registration = registration.find_open(session=session, identity=call.identity)
+        open_registration = registration.find_open(session=session, who=call.who)
         if open_registration is not None:
             return answer(registration.cancel(session=session, registration=open_registration))
         if review.cancel_comment(session=session, who=call.who):

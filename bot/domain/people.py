@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from storage.models import AssignmentRole, OfficeRole, Transport
 from storage.repo_audit import add_audit_entry
+from storage.repo_invites import open_registration_id
 from storage.repo_people import (
     add_person_with_identity,
     whom,
@@ -58,6 +59,9 @@ class Requester:
     name: str
     office_role: OfficeRole | None
     units: tuple[UnitRef, ...] = ()
+    # an unfinished registration (/start CODE, 绑定 CODE) whose question the next message
+    # answers: known with who is asking, so the other messages need no second look-up
+    registration_id: int | None = None
 
     @property
     def unit_names(self) -> tuple[str, ...]:
@@ -95,6 +99,9 @@ def identify(
     found = whom(
         session=session, transport=identity.transport, external_id=identity.external_id, at=at
     )
+    registering = open_registration_id(
+        session=session, transport=identity.transport, external_id=identity.external_id
+    )
     if found is None and bootstrap_admin:
         person = add_person_with_identity(
             session=session,
@@ -107,9 +114,9 @@ def identify(
             session=session, action="office_admin_first_contact", subject_person_id=person.id
         )
         assert person.id is not None
-        return Requester(person.id, person.name, OfficeRole.ADMIN)
+        return Requester(person.id, person.name, OfficeRole.ADMIN, (), registering)
     if found is None:
-        return Requester(None, identity.display_name, None)
+        return Requester(None, identity.display_name, None, (), registering)
     role = OfficeRole.ADMIN if bootstrap_admin else found.role
     units = tuple(UnitRef(*unit) for unit in found.units)
-    return Requester(found.person_id, found.name, role, units)
+    return Requester(found.person_id, found.name, role, units, registering)

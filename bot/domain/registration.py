@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from bot.domain.invites import CODE_PATTERN, code_digest
-from bot.domain.people import ChatAddress, IdentityRef
+from bot.domain.people import ChatAddress, IdentityRef, Requester
 from bot.domain.replies import Button, Keyboard, Notice, Outcome, Reply
 from bot.domain.text_input import clean_text, normalize_cn_mobile, normalize_person_name
 from storage.models import (
@@ -129,10 +129,13 @@ def _check_code(
     return registration
 
 
-def find_open(*, session: Session, identity: IdentityRef) -> Registration | None:
-    return open_registration(
-        session=session, transport=identity.transport, external_id=identity.external_id
-    )
+def find_open(*, session: Session, who: Requester) -> Registration | None:
+    """The registration whose question the person's message answers (its id was found with
+    who is asking)."""
+    if who.registration_id is None:
+        return None
+    found = session.get(Registration, who.registration_id)
+    return found if found is not None and found.finished_at is None else None
 
 
 def ask_next(*, session: Session, registration: Registration) -> Reply:

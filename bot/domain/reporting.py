@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -25,6 +25,7 @@ from bot.domain.people import Requester
 from bot.domain.periods import YearMonth
 from bot.domain.replies import Button, Outcome, Reply
 from bot.domain.text_input import clean_text
+from storage.db import table_of
 from storage.models import (
     ActiveReport,
     ExceptionKind,
@@ -199,18 +200,42 @@ def review(session: Session, ctx: Context, draft: ReportDraft) -> Reply:
     return Reply("report_review", values, buttons=buttons)
 
 
+# The two statements of every message typed into a report, built once: building a statement
+# costs more than running it (and the update is Core: no ORM bulk-update bookkeeping).
+_ACTIVE_DRAFT = (  # with its unit: answering a step needs both
+    select(ReportDraft, MemberUnit)
+    .join(ActiveReport, col(ActiveReport.draft_id) == col(ReportDraft.id))
+    .join(MemberUnit, col(MemberUnit.id) == col(ReportDraft.unit_id))
+    .where(col(ActiveReport.person_id) == bindparam("person"))
+)
+_DRAFTS = table_of(ReportDraft)
+_APPEND_WORK = (  # in SQL: two liaisons of one unit typing at once lose nothing
+    update(_DRAFTS)
+    .where(_DRAFTS.c.id == bindparam("draft"))
+    .values(
+        work_done=_DRAFTS.c.work_done + bindparam("addition"),
+        updated_at=bindparam("at"),
+        updated_by_person_id=bindparam("by"),
+    )
+    .returning(_DRAFTS.c.work_done)
+)
+
+
 def active_draft(*, session: Session, who: Requester) -> ReportDraft | None:
     """The draft this person's next message answers, if they are writing one they may write."""
+    found = _active_draft_and_unit(session, who)
+    return found[0] if found else None
+
+
+def _active_draft_and_unit(
+    session: Session, who: Requester
+) -> tuple[ReportDraft, MemberUnit] | None:
     if who.person_id is None:
         return None
-    draft = session.exec(  # one query: this runs for every message a liaison sends
-        select(ReportDraft)
-        .join(ActiveReport, col(ActiveReport.draft_id) == col(ReportDraft.id))
-        .where(ActiveReport.person_id == who.person_id)
-    ).first()
-    if draft is None or draft.unit_id not in who.unit_ids:
+    found = session.exec(_ACTIVE_DRAFT, params={"person": who.person_id}).first()
+    if found is None or found[0].unit_id not in who.unit_ids:
         return None  # e.g. the person is no longer this unit's liaison
-    return draft
+    return found[0], found[1]
 
 
 def context_for(
@@ -226,13 +251,14 @@ def answer_typed(
     *, session: Session, who: Requester, text: str, now: datetime, tz: ZoneInfo
 ) -> Reply | None:
     """Text typed while writing a report answers its current step; None when the person is
-    writing none (the text is for something else)."""
-    draft = active_draft(session=session, who=who)
-    if draft is None:
+    writing none (the text is for something else). One query finds the draft and its unit:
+    this runs for every message a liaison types."""
+    found = _active_draft_and_unit(session, who)
+    if found is None:
         return None
-    ctx = context_for(session=session, who=who, unit_id=draft.unit_id,
-                      period=YearMonth.parse(draft.period), now=now, tz=tz)  # fmt: skip
-    return answer_text(session=session, ctx=ctx, draft=draft, text=text) if ctx else None
+    draft, unit = found
+    ctx = Context(who, unit, YearMonth.parse(draft.period), now, tz)
+    return answer_text(session=session, ctx=ctx, draft=draft, text=text)
 
 
 def answer_text(*, session: Session, ctx: Context, draft: ReportDraft, text: str) -> Reply:
@@ -252,14 +278,9 @@ def answer_text(*, session: Session, ctx: Context, draft: ReportDraft, text: str
         if len(draft.work_done) + len(text) > MAX_SECTION_CHARS:
             return Reply("report_too_long", {"limit": MAX_SECTION_CHARS})
         separator = "\n" if draft.work_done else ""
-        appended = session.execute(  # in SQL: two liaisons typing at once lose nothing
-            update(ReportDraft)
-            .where(col(ReportDraft.id) == draft.id)
-            .values(work_done=ReportDraft.work_done + separator + text, updated_at=ctx.now,
-                    updated_by_person_id=ctx.who.person_id)
-            .returning(col(ReportDraft.work_done))
-            .execution_options(synchronize_session=False)
-        ).scalar_one()  # fmt: skip
+        parameters = {"draft": draft.id, "addition": separator + text, "at": ctx.now,
+                      "by": ctx.who.person_id}  # fmt: skip
+        appended = session.execute(_APPEND_WORK, parameters).scalar_one()
         set_committed_value(draft, "work_done", appended)  # as stored: nothing to flush
         return Reply(
             "report_work_added",

@@ -82,7 +82,7 @@ class CallbackReceiver:
             with self.deps.db.session() as session:
                 if was_processed(session=session, transport=WECOM, key=key):
                     return False
-                mark_processed(session=session, transport=WECOM, key=key, at=self.deps.clock.now())
+                mark_processed(db=session, transport=WECOM, key=key, at=self.deps.clock.now())
         except SQLAlchemyError:
             log.warning("could not record WeCom message %s", key, exc_info=True)
         return True

@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from bot.domain.invites import issue_invites
 from bot.domain.people import IdentityRef, identify
+from bot.domain.registration import begin, find_open
 from storage.db import Database
 from storage.models import AssignmentRole, Campaign, OfficeRole, Transport, UnitCategory
 from storage.repo_people import (
@@ -233,3 +235,22 @@ class TestIdentify:
         assert who.unit_names == ("区卫生健康委",)
         assert who.is_liaison
         assert not who.is_office
+
+    def test_an_unfinished_registration_comes_with_who_is_asking(self, database: Database) -> None:
+        campaign_id = _campaign(database)
+        stranger = IdentityRef(Transport.TELEGRAM, "77", "77", "新联络员")
+        with database.session() as session:
+            unit = add_unit(session=session, campaign_id=campaign_id, full_name="区教育委员会")
+            [issued] = issue_invites(session=session, units=[unit], role=AssignmentRole.MAIN,
+                                     replacement=False, now=T0)  # fmt: skip
+            assert identify(session=session, identity=stranger, bootstrap_admin=False,
+                            at=T0).registration_id is None  # fmt: skip
+            begin(session=session, identity=stranger, code=issued.code, now=T0,
+                  bootstrap_admin_ids=())  # fmt: skip
+            who = identify(session=session, identity=stranger, bootstrap_admin=False, at=T0)
+            assert who.registration_id is not None
+            registering = find_open(session=session, who=who)
+            assert registering is not None and registering.id == who.registration_id
+            other = IdentityRef(Transport.WECOM, "77", "77", "同号不同平台")
+            assert identify(session=session, identity=other, bootstrap_admin=False,
+                            at=T0).registration_id is None  # fmt: skip

@@ -165,6 +165,8 @@ class FakeTelegram:
         self._callback_ids = itertools.count(1)
         self._media_groups = itertools.count(1)
         self._waiters: set[asyncio.Future[None]] = set()
+        # by chat: tests and benchmarks poll "has chat X got its reply" after every change
+        self._sent_to: dict[int, list[SentMessage]] = {}
 
     # ----------------------------------------------------------------- users acting
 
@@ -277,7 +279,7 @@ class FakeTelegram:
     # ------------------------------------------------------------- reading results
 
     def messages_to(self, chat_id: int) -> list[SentMessage]:
-        return [m for m in self.sent if m.chat_id == chat_id]
+        return list(self._sent_to.get(chat_id, ()))
 
     def last_message_to(self, chat_id: int) -> SentMessage:
         messages = self.messages_to(chat_id)
@@ -405,7 +407,7 @@ class FakeTelegram:
         reply_markup: Any,
     ) -> dict[str, Any]:
         target = next(
-            (m for m in self.sent if m.chat_id == chat_id and m.message_id == message_id), None
+            (m for m in self._sent_to.get(chat_id, ()) if m.message_id == message_id), None
         )
         if target is None:
             raise ApiError(400, "Bad Request: message to edit not found")
@@ -495,6 +497,7 @@ class FakeTelegram:
             keyboard = reply_markup
         stored = SentMessage(message, reply_keyboard=keyboard)
         self.sent.append(stored)
+        self._sent_to.setdefault(stored.chat_id, []).append(stored)
         self._event(TranscriptEvent(stored.chat_id, "bot", kind, text))
         return message
 
