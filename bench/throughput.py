@@ -73,14 +73,14 @@ def seed(deps: Deps, liaisons: int) -> None:
 async def run_round(world: FakeTelegram, liaisons: int, messages: int) -> float:
     """Queue every text at once; the seconds until each got its reply."""
     users = [world.users[FIRST_USER + n] for n in range(liaisons)]
-    seen = {user.id: len(world.messages_to(user.id)) for user in users}
+    seen = {user.id: world.count_to(user.id) for user in users}
     gc.collect()  # no full collection of the previous run's garbage inside this one's time
     started = time.perf_counter()
     for round_number in range(messages):
         for user in users:
             world.send_text(user, f"第{round_number}条：今天在社区开展健康讲座，参加居民60人。")
     await world.wait_until(
-        lambda: all(len(world.messages_to(u.id)) >= seen[u.id] + messages for u in users),
+        lambda: all(world.count_to(u.id) >= seen[u.id] + messages for u in users),
         timeout=600,
     )
     return time.perf_counter() - started

@@ -21,13 +21,11 @@ from bot.ordering import PerChatOrder
 from bot.scheduler import Channel, Dispatcher
 from handlers import all_handlers, schedule
 from handlers.broadcast_sender import TelegramSender
-from handlers.context import AppData, CustomContext
+from handlers.context import TELEGRAM, AppData, CustomContext
 from handlers.errors import on_error
 from messages.render import LOCALES
 from storage.models import Transport
 from storage.repo_updates import highest_processed, mark_processed, was_processed
-
-TELEGRAM = Transport.TELEGRAM.value
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +41,10 @@ class OnceApplication(Application[Any, CustomContext, Any, Any, AppData, Any]):
 
     An update is recorded when its handling is finished, so a crash in the middle of one
     handles it again on redelivery rather than losing it (every report step is saved with a
-    compare-and-set on the draft's step, so a repeated button press changes nothing). While
-    it is being handled, a second copy arriving at the same time is skipped."""
+    compare-and-set on the draft's step, so a repeated button press changes nothing). Text
+    appended to a report is the exception: its handler records the update in the append's own
+    transaction (``handlers.context.handled_once``), so it cannot be appended twice. While it
+    is being handled, a second copy arriving at the same time is skipped."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -65,7 +65,11 @@ class OnceApplication(Application[Any, CustomContext, Any, Any, AppData, Any]):
             await super().process_update(update)
         finally:
             self._in_flight.discard(key)
-        self._remember(deps, key)
+        if key in self.bot_data.recorded:  # recorded with the handler's own change
+            self.bot_data.recorded.discard(key)
+            self._highest = max(self._highest or -1, key)
+        else:
+            self._remember(deps, key)
 
     def _seen_before(self, deps: Deps, key: int) -> bool:
         """Whether the update was handled before; if the database cannot say, assume not

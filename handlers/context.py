@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
+from sqlmodel import Session
 from telegram import Bot, Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -11,6 +15,9 @@ from bot.deps import Deps
 from bot.domain.people import IdentityRef, Requester, identify
 from bot.scheduler import Dispatcher
 from storage.models import Transport
+from storage.repo_updates import mark_processed
+
+TELEGRAM = Transport.TELEGRAM.value
 
 
 class AppData:
@@ -20,6 +27,11 @@ class AppData:
     deps: Deps | None = None
     dispatcher: Dispatcher | None = None
     sender_bot: Bot | None = None
+
+    def __init__(self) -> None:
+        # updates whose handler recorded them as handled in its own transaction (HandledOnce):
+        # the application then has nothing left to record
+        self.recorded: set[int] = set()
 
 
 class CustomContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], AppData]):
@@ -72,9 +84,9 @@ def requester_for(update: Update, context: CustomContext) -> Requester:
     if user is None:
         return Requester(None, "", None)
     deps = context.deps
-    with deps.db.session() as session:
+    with deps.db.connection() as connection:
         return identify(
-            session=session,
+            db=connection,
             identity=identity_of(update),
             bootstrap_admin=user.id in deps.settings.office_admin_ids,
             at=deps.clock.now(),
@@ -87,3 +99,29 @@ def identity_of(update: Update) -> IdentityRef:
     if user is None:
         raise ValueError("update has no user")
     return IdentityRef(Transport.TELEGRAM, str(user.id), str(user.id), user.full_name)
+
+
+@dataclass
+class HandledOnce:
+    """A handler's database session whose commit also records the update as handled, when the
+    handler says it handled it (``done = True``)."""
+
+    session: Session
+    done: bool = False
+
+
+@contextmanager
+def handled_once(update: Update, context: CustomContext) -> Iterator[HandledOnce]:
+    """For a step that is not idempotent (text appended to a report): the change and the
+    update's processed-record commit together, so a crash between them cannot make a
+    redelivered update count twice (the application otherwise records it after all handlers,
+    in a transaction of its own)."""
+    deps = context.deps
+    with deps.db.session() as session:
+        step = HandledOnce(session)
+        yield step
+        if step.done:
+            key = str(update.update_id)
+            mark_processed(db=session, transport=TELEGRAM, key=key, at=deps.clock.now())
+    if step.done:
+        context.bot_data.recorded.add(update.update_id)

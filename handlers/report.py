@@ -15,7 +15,7 @@ from telegram.ext import (
 from bot.domain import evidence, reporting
 from bot.domain.access import Permission
 from bot.domain.replies import Reply
-from handlers.context import CustomContext
+from handlers.context import CustomContext, handled_once
 from handlers.guard import guarded
 from handlers.replies import reply_to, send_reply
 from storage.models import EvidenceKind
@@ -29,11 +29,12 @@ async def continue_report(update: Update, context: CustomContext) -> None:
     message, deps = update.effective_message, context.deps
     if message is None or message.text is None:
         return
-    with deps.db.session() as session:
+    with handled_once(update, context) as step:
         reply = reporting.answer_typed(
-            session=session, who=context.requester, text=message.text, now=deps.clock.now(),
-            tz=deps.settings.tz,
+            session=step.session, who=context.requester, text=message.text,
+            now=deps.clock.now(), tz=deps.settings.tz,
         )  # fmt: skip
+        step.done = reply is not None
     if reply is None:
         return
     await reply_to(update, context, reply)

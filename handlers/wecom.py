@@ -95,7 +95,7 @@ class WeComAdapter:
         deps = self.deps
         with deps.db.session() as session:
             who = identify(
-                session=session, identity=identity, bootstrap_admin=userid in self.admins,
+                db=session, identity=identity, bootstrap_admin=userid in self.admins,
                 at=deps.clock.now(),
             )  # fmt: skip
         call = Call(deps=deps, who=who, identity=identity, dispatcher=self.dispatcher,

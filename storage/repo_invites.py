@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy
-from sqlalchemy import bindparam, update
+from sqlalchemy import Connection, bindparam, update
 from sqlmodel import Session, col, select
 
 from storage.db import table_of
@@ -78,15 +78,17 @@ def open_registration(
     *, session: Session, transport: Transport, external_id: str
 ) -> Registration | None:
     """The sender's unfinished registration, if any."""
-    found = open_registration_id(session=session, transport=transport, external_id=external_id)
+    found = open_registration_id(db=session, transport=transport, external_id=external_id)
     return session.get(Registration, found) if found is not None else None
 
 
-def open_registration_id(*, session: Session, transport: Transport, external_id: str) -> int | None:
+def open_registration_id(
+    *, db: Session | Connection, transport: Transport, external_id: str
+) -> int | None:
     """Its id only: every message asks, and almost none has one (a Core query: no ORM row
     set-up)."""
     parameters = {"transport": transport, "external_id": external_id}
-    found = session.execute(_OPEN_REGISTRATION, parameters).scalar()
+    found = db.execute(_OPEN_REGISTRATION, parameters).scalar()
     return int(found) if found is not None else None
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy
-from sqlalchemy import BindParameter, bindparam
+from sqlalchemy import BindParameter, Connection, bindparam
 from sqlmodel import Session, and_, col, or_, select
 
 from storage.db import table_of
@@ -116,11 +116,13 @@ def _whom_query() -> Any:
     )  # fmt: skip
 
 
-def whom(*, session: Session, transport: Transport, external_id: str, at: datetime) -> Whom | None:
+def whom(
+    *, db: Session | Connection, transport: Transport, external_id: str, at: datetime
+) -> Whom | None:
     """Who is behind a chat identity, in one query of plain columns: this runs for every
     message, so it builds no ORM objects (a row per current assignment, or one without)."""
     parameters = {"transport": transport, "external_id": external_id, "at": at}
-    rows = session.execute(_WHOM, parameters).all()
+    rows = db.execute(_WHOM, parameters).all()
     if not rows or rows[0][0] is None:
         return None
     person_id, name, role = rows[0][0], rows[0][1], rows[0][2]

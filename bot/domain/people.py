@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 from storage.models import AssignmentRole, OfficeRole, Transport
@@ -89,34 +90,41 @@ class Requester:
 
 
 def identify(
-    *, session: Session, identity: IdentityRef, bootstrap_admin: bool, at: datetime
+    *, db: Session | Connection, identity: IdentityRef, bootstrap_admin: bool, at: datetime
 ) -> Requester:
     """Resolve a chat identity; ``bootstrap_admin`` marks ids listed in OFFICE_ADMIN_IDS.
 
-    A bootstrap admin is recorded as a person on first contact, so that the office can be
-    notified (bots cannot message people who never wrote to them) and audited by name.
+    Runs for every message, so it needs no Session: two Core queries on a connection (or on a
+    session, when the caller has one open).
     """
-    found = whom(
-        session=session, transport=identity.transport, external_id=identity.external_id, at=at
-    )
-    registering = open_registration_id(
-        session=session, transport=identity.transport, external_id=identity.external_id
-    )
+    transport, external_id = identity.transport, identity.external_id
+    found = whom(db=db, transport=transport, external_id=external_id, at=at)
+    registering = open_registration_id(db=db, transport=transport, external_id=external_id)
     if found is None and bootstrap_admin:
-        person = add_person_with_identity(
-            session=session,
-            name=identity.display_name or identity.external_id,
-            transport=identity.transport,
-            external_id=identity.external_id,
-            chat_id=identity.chat_id,
-        )
-        add_audit_entry(
-            session=session, action="office_admin_first_contact", subject_person_id=person.id
-        )
-        assert person.id is not None
-        return Requester(person.id, person.name, OfficeRole.ADMIN, (), registering)
+        person_id, name = _record_bootstrap_admin(db, identity)
+        return Requester(person_id, name, OfficeRole.ADMIN, (), registering)
     if found is None:
         return Requester(None, identity.display_name, None, (), registering)
     role = OfficeRole.ADMIN if bootstrap_admin else found.role
     units = tuple(UnitRef(*unit) for unit in found.units)
     return Requester(found.person_id, found.name, role, units, registering)
+
+
+def _record_bootstrap_admin(db: Session | Connection, identity: IdentityRef) -> tuple[int, str]:
+    """A bootstrap admin is recorded as a person on first contact, so that the office can be
+    notified (bots cannot message people who never wrote to them) and audited by name. On a
+    bare connection the Session joins its transaction, which the caller commits."""
+    session = db if isinstance(db, Session) else Session(bind=db)
+    person = add_person_with_identity(
+        session=session,
+        name=identity.display_name or identity.external_id,
+        transport=identity.transport,
+        external_id=identity.external_id,
+        chat_id=identity.chat_id,
+    )
+    add_audit_entry(
+        session=session, action="office_admin_first_contact", subject_person_id=person.id
+    )
+    session.flush()
+    assert person.id is not None
+    return person.id, person.name

@@ -83,7 +83,7 @@ def test_report_steps_take_any_text(
 
 
 def asking(session: Session, identity: IdentityRef) -> Requester:
-    return identify(session=session, identity=identity, bootstrap_admin=False, at=NOW)
+    return identify(db=session, identity=identity, bootstrap_admin=False, at=NOW)
 
 
 @FUZZ

@@ -9,10 +9,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import aiohttp
+import pytest
 from sqlmodel import select
 from telegram import Update
 
-from bot.app import BotApplication, Webhook, create_app, running_application
+from bot.app import BotApplication, OnceApplication, Webhook, create_app, running_application
 from bot.config import Settings
 from bot.deps import Deps
 from bot.fakes.ports import free_port
@@ -69,6 +70,33 @@ async def test_a_webhook_retry_is_handled_once(
         assert not world.pending_updates()
         await asyncio.sleep(0.5)  # time for a second reply, if there were one
         assert len(world.messages_to(WANG)) == since
+        assert draft_text(deps).count("开展义诊一次") == 1
+
+
+async def test_a_text_step_is_recorded_with_its_change(
+    telegram: FakeTelegramServer, make_settings: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Appending text is not idempotent: the step and the update's record commit together, so
+    a crash right after the step (before the application's own bookkeeping, simulated by
+    switching that off) cannot make the redelivered update append the text a second time."""
+    monkeypatch.setattr(OnceApplication, "_remember", lambda *_: None)
+    world = telegram.world
+    async with webhook_bot(telegram, make_settings, free_port()) as application:
+        deps = application.bot_data.deps
+        assert deps is not None
+        seed_liaison(deps, telegram_id=WANG, name="王芳", unit_names=["区卫生健康委"])
+        wang = world.user(WANG, "王芳")
+        await world.say(wang, "/report")
+        await world.say(wang, "开展义诊一次，120人参加。")
+        step = world.delivered[-1]
+        with deps.db.session() as session:
+            assert session.get(ProcessedUpdate, ("telegram", str(step["update_id"])))
+        world.requeue(step)
+        for _ in range(50):
+            if not world.pending_updates():
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)
         assert draft_text(deps).count("开展义诊一次") == 1
 
 

@@ -13,7 +13,14 @@ from bot.domain.invites import issue_invites
 from bot.domain.people import IdentityRef, identify
 from bot.domain.registration import begin, find_open
 from storage.db import Database
-from storage.models import AssignmentRole, Campaign, OfficeRole, Transport, UnitCategory
+from storage.models import (
+    AssignmentRole,
+    AuditEntry,
+    Campaign,
+    OfficeRole,
+    Transport,
+    UnitCategory,
+)
 from storage.repo_people import (
     add_person,
     assign_liaison,
@@ -193,7 +200,7 @@ class TestIdentify:
     def test_stranger(self, database: Database) -> None:
         with database.session() as session:
             who = identify(
-                session=session,
+                db=session,
                 identity=IdentityRef(Transport.TELEGRAM, "404", "404", "路人"),
                 bootstrap_admin=False,
                 at=T0,
@@ -204,7 +211,7 @@ class TestIdentify:
     def test_bootstrap_admin_without_a_record(self, database: Database) -> None:
         with database.session() as session:
             who = identify(
-                session=session,
+                db=session,
                 identity=IdentityRef(Transport.TELEGRAM, "1", "1", "陈静"),
                 bootstrap_admin=True,
                 at=T0,
@@ -212,6 +219,23 @@ class TestIdentify:
         assert who.office_role == OfficeRole.ADMIN
         assert who.is_office
         assert not who.is_liaison
+
+    def test_bootstrap_admin_first_contact_on_a_bare_connection(self, database: Database) -> None:
+        """Handlers resolve who is asking on a connection, without a Session: the first
+        contact of a bootstrap admin is still recorded, person and audit entry, in the
+        connection's transaction."""
+        identity = IdentityRef(Transport.TELEGRAM, "9", "9", "陈静")
+        with database.connection() as connection:
+            who = identify(db=connection, identity=identity, bootstrap_admin=True, at=T0)
+        assert who.office_role == OfficeRole.ADMIN and who.person_id is not None
+        with database.connection() as connection:
+            again = identify(db=connection, identity=identity, bootstrap_admin=True, at=T0)
+        assert again.person_id == who.person_id
+        with database.session() as session:
+            audit = session.exec(select(AuditEntry)).all()
+        assert [(a.action, a.subject_person_id) for a in audit] == [
+            ("office_admin_first_contact", who.person_id)
+        ]
 
     def test_liaison_gets_unit_short_names(self, database: Database) -> None:
         campaign_id = _campaign(database)
@@ -226,7 +250,7 @@ class TestIdentify:
         _liaison(database, unit_id=unit.id, telegram_id="5", valid_from=T0)
         with database.session() as session:
             who = identify(
-                session=session,
+                db=session,
                 identity=IdentityRef(Transport.TELEGRAM, "5", "5", "tg name"),
                 bootstrap_admin=False,
                 at=T0,
@@ -243,14 +267,14 @@ class TestIdentify:
             unit = add_unit(session=session, campaign_id=campaign_id, full_name="区教育委员会")
             [issued] = issue_invites(session=session, units=[unit], role=AssignmentRole.MAIN,
                                      replacement=False, now=T0)  # fmt: skip
-            assert identify(session=session, identity=stranger, bootstrap_admin=False,
+            assert identify(db=session, identity=stranger, bootstrap_admin=False,
                             at=T0).registration_id is None  # fmt: skip
             begin(session=session, identity=stranger, code=issued.code, now=T0,
                   bootstrap_admin_ids=())  # fmt: skip
-            who = identify(session=session, identity=stranger, bootstrap_admin=False, at=T0)
+            who = identify(db=session, identity=stranger, bootstrap_admin=False, at=T0)
             assert who.registration_id is not None
             registering = find_open(session=session, who=who)
             assert registering is not None and registering.id == who.registration_id
             other = IdentityRef(Transport.WECOM, "77", "77", "同号不同平台")
-            assert identify(session=session, identity=other, bootstrap_admin=False,
+            assert identify(db=session, identity=other, bootstrap_admin=False,
                             at=T0).registration_id is None  # fmt: skip

@@ -281,6 +281,10 @@ class FakeTelegram:
     def messages_to(self, chat_id: int) -> list[SentMessage]:
         return list(self._sent_to.get(chat_id, ()))
 
+    def count_to(self, chat_id: int) -> int:
+        """How many messages the bot has sent to the chat (no copy: cheap to poll)."""
+        return len(self._sent_to.get(chat_id, ()))
+
     def last_message_to(self, chat_id: int) -> SentMessage:
         messages = self.messages_to(chat_id)
         if not messages:
@@ -297,9 +301,7 @@ class FakeTelegram:
         self, chat_id: int, count: int = 1, *, since: int = 0, timeout: float = 10.0
     ) -> list[SentMessage]:
         """Wait until the bot has sent ``count`` messages to the chat after the first ``since``."""
-        await self.wait_until(
-            lambda: len(self.messages_to(chat_id)) >= since + count, timeout=timeout
-        )
+        await self.wait_until(lambda: self.count_to(chat_id) >= since + count, timeout=timeout)
         return self.messages_to(chat_id)[since : since + count]
 
     async def say(
