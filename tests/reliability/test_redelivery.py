@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import aiohttp
 import pytest
@@ -17,7 +18,7 @@ from bot.app import BotApplication, OnceApplication, Webhook, create_app, runnin
 from bot.config import Settings
 from bot.deps import Deps
 from bot.fakes.ports import free_port
-from bot.fakes.telegram import FakeTelegramServer
+from bot.fakes.telegram import FakeTelegram, FakeTelegramServer
 from storage.migrate import upgrade_database
 from storage.models import ProcessedUpdate, ReportDraft
 from tests.conftest import BotHarness
@@ -48,27 +49,37 @@ def draft_text(deps: Deps) -> str:
         return session.exec(select(ReportDraft.work_done)).one()
 
 
+async def wang_writes_his_report(world: FakeTelegram, application: BotApplication) -> Deps:
+    """王芳, liaison of 区卫生健康委, opens /report and types one line of 本月完成工作."""
+    deps = application.bot_data.deps
+    assert deps is not None
+    seed_liaison(deps, telegram_id=WANG, name="王芳", unit_names=["区卫生健康委"])
+    wang = world.user(WANG, "王芳")
+    await world.say(wang, "/report")
+    [ack] = await world.say(wang, "开展义诊一次，120人参加。")
+    assert "已记录" in ack.text
+    return deps
+
+
+async def deliver_again(world: FakeTelegram, update: dict[str, Any]) -> None:
+    """Telegram did not see our 200 in time and sends the same update again."""
+    world.requeue(update)
+    for _ in range(50):  # the fake pushes it to the webhook again
+        if not world.pending_updates():
+            break
+        await asyncio.sleep(0.1)
+    assert not world.pending_updates()
+    await asyncio.sleep(0.5)  # time for a second reply, if there were one
+
+
 async def test_a_webhook_retry_is_handled_once(
     telegram: FakeTelegramServer, make_settings: object
 ) -> None:
     world = telegram.world
     async with webhook_bot(telegram, make_settings, free_port()) as application:
-        deps = application.bot_data.deps
-        assert deps is not None
-        seed_liaison(deps, telegram_id=WANG, name="王芳", unit_names=["区卫生健康委"])
-        wang = world.user(WANG, "王芳")
-        await world.say(wang, "/report")
-        [ack] = await world.say(wang, "开展义诊一次，120人参加。")
-        assert "已记录" in ack.text
-        # Telegram did not see our 200 in time and sends the same update again.
+        deps = await wang_writes_his_report(world, application)
         since = len(world.messages_to(WANG))
-        world.requeue(world.delivered[-1])
-        for _ in range(50):  # the fake pushes it to the webhook again
-            if not world.pending_updates():
-                break
-            await asyncio.sleep(0.1)
-        assert not world.pending_updates()
-        await asyncio.sleep(0.5)  # time for a second reply, if there were one
+        await deliver_again(world, world.delivered[-1])
         assert len(world.messages_to(WANG)) == since
         assert draft_text(deps).count("开展义诊一次") == 1
 
@@ -82,21 +93,11 @@ async def test_a_text_step_is_recorded_with_its_change(
     monkeypatch.setattr(OnceApplication, "_remember", lambda *_: None)
     world = telegram.world
     async with webhook_bot(telegram, make_settings, free_port()) as application:
-        deps = application.bot_data.deps
-        assert deps is not None
-        seed_liaison(deps, telegram_id=WANG, name="王芳", unit_names=["区卫生健康委"])
-        wang = world.user(WANG, "王芳")
-        await world.say(wang, "/report")
-        await world.say(wang, "开展义诊一次，120人参加。")
+        deps = await wang_writes_his_report(world, application)
         step = world.delivered[-1]
         with deps.db.session() as session:
             assert session.get(ProcessedUpdate, ("telegram", str(step["update_id"])))
-        world.requeue(step)
-        for _ in range(50):
-            if not world.pending_updates():
-                break
-            await asyncio.sleep(0.1)
-        await asyncio.sleep(0.5)
+        await deliver_again(world, step)
         assert draft_text(deps).count("开展义诊一次") == 1
 
 
