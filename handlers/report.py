@@ -81,27 +81,23 @@ async def receive_file(update: Update, context: CustomContext) -> None:
     raise ApplicationHandlerStop
 
 
-ACK_DELAY_SECONDS = 1.5
-
-
 def _acknowledge_soon(
     context: CustomContext, chat_id: int, unit_id: int, period: str, kind: EvidenceKind, new: bool
 ) -> None:
     """One "已收到 N 张" per burst of files (an album is ten updates): restart a short timer."""
     assert context.job_queue is not None
     name = f"evidence-ack:{chat_id}"
-    tally = {"photos": 0, "documents": 0, "duplicates": 0}
+    burst = evidence.Burst()
     for job in context.job_queue.get_jobs_by_name(name):
-        tally = job.data["tally"]  # type: ignore[index]
+        burst = job.data["burst"]  # type: ignore[index]
         job.schedule_removal()
-    key = "duplicates" if not new else "photos" if kind == EvidenceKind.PHOTO else "documents"
-    tally[key] += 1
+    burst.add(kind, new)
     context.job_queue.run_once(
         _acknowledge,  # type: ignore[arg-type]  # PTB types job callbacks by its default context
-        ACK_DELAY_SECONDS,
+        evidence.ACK_DELAY_SECONDS,
         chat_id=chat_id,
         name=name,
-        data={"tally": tally, "unit_id": unit_id, "period": period},
+        data={"burst": burst, "unit_id": unit_id, "period": period},
     )
 
 
@@ -111,13 +107,7 @@ async def _acknowledge(context: CustomContext) -> None:
     data: dict[str, Any] = job.data  # type: ignore[assignment]
     with context.deps.db.session() as session:
         files = evidence.counts(session=session, unit_id=data["unit_id"], period=data["period"])
-    tally = data["tally"]
-    reply = Reply(
-        "evidence_received",
-        {"new_photos": tally["photos"], "new_documents": tally["documents"],
-         "duplicates": tally["duplicates"], "files": files},
-    )  # fmt: skip
-    await send_reply(context, job.chat_id, reply)
+    await send_reply(context, job.chat_id, data["burst"].acknowledgement(files))
 
 
 def build_interceptors() -> list[BaseHandler[Any, CustomContext, Any]]:

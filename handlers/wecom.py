@@ -18,7 +18,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from bot.broadcast import Limits, Outgoing
@@ -49,36 +49,16 @@ MAX_CARD_BUTTONS = 6  # a button_interaction card holds at most six
 CARD_BUTTON_CHARS = 10
 CARD_TITLE_CHARS = 26
 MAX_PHOTOS_SHOWN = 4  # each picture is a message of its own on WeCom
-ACK_DELAY_SECONDS = 1.5  # files closer together than this are acknowledged together
-
-
-@dataclass
-class _Burst:
-    photos: int = 0
-    documents: int = 0
-    duplicates: int = 0
-
-    @property
-    def count(self) -> int:
-        return self.photos + self.documents + self.duplicates
-
-    def add(self, kind: EvidenceKind, new: bool) -> None:
-        if not new:
-            self.duplicates += 1
-        elif kind == EvidenceKind.PHOTO:
-            self.photos += 1
-        else:
-            self.documents += 1
 
 
 class WeComAdapter:
     def __init__(
         self, deps: Deps, client: WeComClient, admin_userids: Iterable[str], *,
-        cards: bool | None = None, ack_delay: float = ACK_DELAY_SECONDS,
+        cards: bool | None = None, ack_delay: float = evidence.ACK_DELAY_SECONDS,
     ) -> None:  # fmt: skip
         self.deps = deps
         self.ack_delay = ack_delay
-        self._bursts: dict[str, _Burst] = {}  # per member: files not yet acknowledged
+        self._bursts: dict[str, evidence.Burst] = {}  # per member: files not yet acknowledged
         self.client = client
         self.admins = frozenset(admin_userids)
         self.cards = deps.settings.wecom_cards if cards is None else cards
@@ -238,7 +218,7 @@ class WeComAdapter:
         nine messages): each file waits ``ack_delay``; only the burst's last one answers, for
         all of them. Each file is already stored; only the acknowledgement waits."""
         userid = call.identity.external_id
-        burst = self._bursts.setdefault(userid, _Burst())
+        burst = self._bursts.setdefault(userid, evidence.Burst())
         burst.add(kind, new)
         mine = burst.count
         await asyncio.sleep(self.ack_delay)
@@ -247,9 +227,7 @@ class WeComAdapter:
         del self._bursts[userid]
         with self.deps.db.session() as session:
             files = evidence.counts(session=session, unit_id=unit_id, period=period)
-        values = {"new_photos": burst.photos, "new_documents": burst.documents,
-                  "duplicates": burst.duplicates, "files": files}  # fmt: skip
-        return Answer(replies=(Reply("evidence_received", values),), keep_choices=True)
+        return Answer(replies=(burst.acknowledgement(files),), keep_choices=True)
 
     # Choices ------------------------------------------------------------------------------
 

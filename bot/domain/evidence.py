@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
+from bot.domain.replies import Reply
 from bot.domain.text_input import clean_text
 from storage.models import Evidence, EvidenceKind
 
@@ -21,6 +22,7 @@ MAX_FILE_BYTES = 20 * 1024 * 1024  # what a bot may download
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic"}
 DOCUMENT_SUFFIXES = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".wps", ".et"}
 MAX_CAPTION = 1000
+ACK_DELAY_SECONDS = 1.5  # files closer together than this are acknowledged together
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +30,34 @@ class Counts:
     photos: int
     documents: int
     uncaptioned: int
+
+
+@dataclass
+class Burst:
+    """Files sent together (an album is ten updates, nine photos on WeCom nine messages), each
+    stored on arrival and acknowledged once: "已收到 N 张"."""
+
+    photos: int = 0
+    documents: int = 0
+    duplicates: int = 0
+
+    @property
+    def count(self) -> int:
+        return self.photos + self.documents + self.duplicates
+
+    def add(self, kind: EvidenceKind, new: bool) -> None:
+        if not new:
+            self.duplicates += 1
+        elif kind == EvidenceKind.PHOTO:
+            self.photos += 1
+        else:
+            self.documents += 1
+
+    def acknowledgement(self, files: Counts) -> Reply:
+        """The one reply for the burst; ``files``: what the month holds now."""
+        values = {"new_photos": self.photos, "new_documents": self.documents,
+                  "duplicates": self.duplicates, "files": files}  # fmt: skip
+        return Reply("evidence_received", values)
 
 
 def refusal(file_name: str, size: int | None) -> str | None:
