@@ -67,9 +67,9 @@ class OnceApplication(Application[Any, CustomContext, Any, Any, AppData, Any]):
             self._in_flight.discard(key)
         if key in self.bot_data.recorded:  # recorded with the handler's own change
             self.bot_data.recorded.discard(key)
-            self._highest = max(self._highest or -1, key)
         else:
             self._remember(deps, key)
+        self._highest = max(self._highest or -1, key)
 
     def _seen_before(self, deps: Deps, key: int) -> bool:
         """Whether the update was handled before; if the database cannot say, assume not
@@ -94,7 +94,6 @@ class OnceApplication(Application[Any, CustomContext, Any, Any, AppData, Any]):
                 mark_processed(db=connection, transport=TELEGRAM, key=str(key), at=deps.clock.now())
         except SQLAlchemyError:
             log.warning("could not record update %d as handled", key, exc_info=True)
-        self._highest = max(self._highest or -1, key)
 
 
 def create_app(

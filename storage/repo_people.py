@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy
 from sqlalchemy import BindParameter, Connection, bindparam
-from sqlmodel import Session, and_, col, or_, select
+from sqlmodel import Session, col, or_, select
 
 from storage.db import table_of
 from storage.models import (
@@ -90,10 +90,6 @@ def _whom_query() -> Any:
     to execute (row processors set up per run) and nothing here needs entities."""
     person, office, unit = table_of(Person), table_of(OfficeUser), table_of(MemberUnit)
     assignment, identity = table_of(LiaisonAssignment), table_of(ChatIdentity)
-    at: BindParameter[datetime] = bindparam("at")
-    current = (assignment.c.valid_from <= at) & (
-        assignment.c.valid_to.is_(None) | (assignment.c.valid_to > at)
-    )
     return (
         sqlalchemy.select(
             person.c.id, person.c.name, office.c.role, unit.c.id, unit.c.short_name,
@@ -106,7 +102,11 @@ def _whom_query() -> Any:
             (office.c.person_id == person.c.id) & office.c.revoked_at.is_(None),
             isouter=True,
         )
-        .join(assignment, (assignment.c.person_id == person.c.id) & current, isouter=True)
+        .join(
+            assignment,
+            (assignment.c.person_id == person.c.id) & _current(bindparam("at")),
+            isouter=True,
+        )
         .join(unit, unit.c.id == assignment.c.unit_id, isouter=True)
         .where(
             identity.c.transport == bindparam("transport"),
@@ -151,10 +151,12 @@ def assign_liaison(
     return assignment
 
 
-def _current(at: datetime) -> Any:
-    return and_(
-        col(LiaisonAssignment.valid_from) <= at,
-        or_(col(LiaisonAssignment.valid_to).is_(None), col(LiaisonAssignment.valid_to) > at),
+def _current(at: datetime | BindParameter[datetime]) -> Any:
+    """Assignments in force at ``at``, on the Core table's columns: usable in ORM queries and
+    in Core statements that must stay free of ORM set-up alike."""
+    assignment = table_of(LiaisonAssignment)
+    return (assignment.c.valid_from <= at) & (
+        assignment.c.valid_to.is_(None) | (assignment.c.valid_to > at)
     )
 
 
