@@ -186,7 +186,10 @@ def used_up(data: str) -> bool:
 
 def refusal(who: Requester, data: str) -> str | None:
     """Why ``who`` may not press ``data`` (a template name), or None when they may."""
-    kind = kind_of(data)
+    return _refusal(who, kind_of(data), data)
+
+
+def _refusal(who: Requester, kind: ButtonKind | None, data: str) -> str | None:
     if kind is None:
         return "report_stale"
     if not allows(who, kind.permission):
@@ -198,8 +201,8 @@ def refusal(who: Requester, data: str) -> str | None:
 
 async def press(call: Call, data: str) -> Answer:
     """What pressing ``data`` does for ``call.who``; a refusal or "stale" when it may not."""
-    refused = refusal(call.who, data)
     kind = kind_of(data)
+    refused = _refusal(call.who, kind, data)
     if refused is not None or kind is None:
         return answer(Reply(refused or "report_stale"))
     return await kind.press(call, data.split(":")[1:])
