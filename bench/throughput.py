@@ -86,12 +86,19 @@ async def run_round(world: FakeTelegram, liaisons: int, messages: int) -> float:
     return time.perf_counter() - started
 
 
-async def measure_ours(
-    liaisons: int, messages: int, *, limiter: bool, folder: Path, latency: float = 0.0
-) -> float:
+def liaisons_world(liaisons: int) -> FakeTelegram:
+    """A fake Telegram without flood limits (the bots are measured, not the limits) and
+    liaisons 联络员0 … from chat 10 000 on."""
     world = FakeTelegram(token=TOKEN, limits=FloodLimits.unlimited())
     for number in range(liaisons):
         world.user(FIRST_USER + number, f"联络员{number}")
+    return world
+
+
+async def measure_ours(
+    liaisons: int, messages: int, *, limiter: bool, folder: Path, latency: float = 0.0
+) -> float:
+    world = liaisons_world(liaisons)
     async with FakeTelegramServer(world, long_poll_cap=0.05, latency=latency) as server:
         settings = Settings(
             _env_file=None, telegram_bot_token=TOKEN, telegram_api_base_url=server.api_base_url,
@@ -112,9 +119,7 @@ async def measure_ours(
 async def measure_echo(
     liaisons: int, messages: int, latency: float = 0.0, concurrent: int = 1
 ) -> float:
-    world = FakeTelegram(token=TOKEN, limits=FloodLimits.unlimited())
-    for number in range(liaisons):
-        world.user(FIRST_USER + number, f"联络员{number}")
+    world = liaisons_world(liaisons)
     async with FakeTelegramServer(world, long_poll_cap=0.05, latency=latency) as server:
         application: Application[Any, Any, Any, Any, Any, Any] = (
             ApplicationBuilder()
@@ -163,16 +168,17 @@ async def processing_cost_rounds(
 
 
 async def main_async(liaisons: int, messages: int, rounds: int) -> None:
-    total, path = liaisons * messages, Path
-    with tempfile.TemporaryDirectory() as folder:
-        cost = await processing_cost_rounds(liaisons, messages, rounds, path(folder))
-        capped_s = await measure_ours(liaisons, messages, limiter=True, folder=path(folder))
+    total = liaisons * messages
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        cost = await processing_cost_rounds(liaisons, messages, rounds, folder)
+        capped_s = await measure_ours(liaisons, messages, limiter=True, folder=folder)
         slow_echo_s = await measure_echo(liaisons, messages, latency=LATENCY)
         slow_echo_8_s = await measure_echo(
             liaisons, messages, latency=LATENCY, concurrent=CONCURRENT_UPDATES
         )
         slow_s = await measure_ours(
-            liaisons, messages, limiter=False, folder=path(folder), latency=LATENCY
+            liaisons, messages, limiter=False, folder=folder, latency=LATENCY
         )
     ms, n = f"{LATENCY * 1000:.0f} ms", CONCURRENT_UPDATES
     print(f"{total} updates ({liaisons} liaisons x {messages} messages)")
