@@ -90,9 +90,10 @@ class Member:
         return await self.say(numbers[label])
 
 
-def jpeg() -> bytes:
+def jpeg(red: int = 20) -> bytes:
+    """A small photo; a different ``red`` makes a different file."""
     out = io.BytesIO()
-    Image.new("RGB", (320, 240), (20, 140, 90)).save(out, format="JPEG")
+    Image.new("RGB", (320, 240), (red, 140, 90)).save(out, format="JPEG")
     return out.getvalue()
 
 
@@ -322,19 +323,13 @@ async def test_a_burst_of_photos_is_acknowledged_once(make_settings: Any) -> Non
         wang = Member("wangfang", endpoint, world)
         await register(wang, deps, unit_id)
         await wang.say("报送")
-        pictures = [jpeg_of(shade) for shade in range(3)]
+        pictures = [jpeg(red=shade * 60) for shade in range(3)]
         media = [world.add_media(data, "image/jpeg", "") for data in pictures]
         replies = await asyncio.gather(*(wang.send_image(media_id) for media_id in media))
         acknowledged = [text for batch in replies for text in batch]
         assert len(acknowledged) == 1 and "已收到 3 张照片" in acknowledged[0]
         with deps.db.session() as session:
             assert len(session.exec(select(Evidence)).all()) == 3
-
-
-def jpeg_of(shade: int) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (64, 48), (shade * 60, 90, 90)).save(out, format="JPEG")
-    return out.getvalue()
 
 
 async def test_a_full_disk_is_said_plainly_on_wecom_and_the_photo_can_be_sent_again(
