@@ -5,6 +5,10 @@ after start-up and a few idle seconds their resident set size (VmRSS) is read fr
 liaison-bot's database holds 1 000 units, each with a registered liaison, and 3 000 tasks.
 Target: at most 1.5x the echo bot. Nothing is asserted.
 
+A third process, the same echo bot with the libraries liaison-bot keeps loaded imported
+beforehand (and not used), measures what those libraries alone cost: the floor of any bot
+built on this stack, and so how much of the difference is liaison-bot's own.
+
     python bench/memory.py            # 1 000 units, 10 s idle
     python bench/memory.py --quick    # 100 units, 3 s idle, as CI runs it
 """
@@ -34,6 +38,17 @@ from storage.models import (
 )
 
 TOKEN = "123456789:bench-token"
+# The third-party modules `liaison-bot run` holds that a bare PTB bot does not (checked by
+# diffing sys.modules of the two idle processes; exports, Alembic and PostgreSQL load on use).
+LIBRARIES = (
+    "sqlalchemy.orm",
+    "sqlalchemy.dialects.sqlite",
+    "sqlmodel",
+    "pydantic_settings",
+    "jinja2",
+    "chinese_calendar",
+    "typer",
+)
 HERE = Path(__file__).parent
 
 
@@ -124,11 +139,18 @@ async def main_async(units: int, idle: float) -> None:
                 },
                 idle,
             )
-            echo = await idle_rss(world, [sys.executable, str(HERE / "echo_bot.py")], env, idle)
+            echo_bot = [sys.executable, str(HERE / "echo_bot.py")]
+            echo = await idle_rss(world, echo_bot, env, idle)
+            floor = await idle_rss(
+                world, echo_bot, {**env, "ECHO_PRELOAD": ",".join(LIBRARIES)}, idle
+            )
     print(f"idle RSS after start-up and {idle:.0f} s idle ({units} units registered)")
-    print(f"{'liaison-bot run':<20} {ours / 1024:8.1f} MiB")
-    print(f"{'PTB echo bot':<20} {echo / 1024:8.1f} MiB")
+    print(f"{'liaison-bot run':<34} {ours / 1024:8.1f} MiB")
+    print(f"{'PTB echo bot':<34} {echo / 1024:8.1f} MiB")
+    print(f"{'echo bot + liaison-bot libraries':<34} {floor / 1024:8.1f} MiB")
     print(f"ratio: {ours / echo:.2f}x (target <= 1.5x)")
+    print(f"libraries alone: {floor / echo:.2f}x the echo bot")
+    print(f"liaison-bot's own on top of them: {(ours - floor) / 1024:.1f} MiB")
 
 
 def main() -> None:

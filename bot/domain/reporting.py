@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import sqlalchemy
 from sqlalchemy import bindparam, update
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from bot.domain import evidence, indicator_values, task_progress
@@ -73,7 +73,12 @@ class Context:
     @property
     def data(self) -> str:
         """Button data prefix: the unit (checked by the authorization layer) and the month."""
-        return f"rp:{self.unit.id}:{self.period.year:04d}{self.period.month:02d}"
+        assert self.unit.id is not None
+        return button_data(self.unit.id, self.period)
+
+
+def button_data(unit_id: int, period: YearMonth) -> str:
+    return f"rp:{unit_id}:{period.year:04d}{period.month:02d}"
 
 
 def current_period(now: datetime, tz: ZoneInfo) -> YearMonth:
@@ -208,7 +213,15 @@ _ACTIVE_DRAFT = (  # with its unit: answering a step needs both
     .join(MemberUnit, col(MemberUnit.id) == col(ReportDraft.unit_id))
     .where(col(ActiveReport.person_id) == bindparam("person"))
 )
-_DRAFTS = table_of(ReportDraft)
+_DRAFTS, _ACTIVE = table_of(ReportDraft), table_of(ActiveReport)
+_ACTIVE_STEP = (  # plain columns: enough to append to 本月完成工作 without loading entities
+    sqlalchemy.select(
+        _DRAFTS.c.id, _DRAFTS.c.unit_id, _DRAFTS.c.period, _DRAFTS.c.step,
+        sqlalchemy.func.length(_DRAFTS.c.work_done),
+    )
+    .join(_ACTIVE, _ACTIVE.c.draft_id == _DRAFTS.c.id)
+    .where(_ACTIVE.c.person_id == bindparam("person"))
+)  # fmt: skip
 _APPEND_WORK = (  # in SQL: two liaisons of one unit typing at once lose nothing
     update(_DRAFTS)
     .where(_DRAFTS.c.id == bindparam("draft"))
@@ -251,12 +264,26 @@ def answer_typed(
     *, session: Session, who: Requester, text: str, now: datetime, tz: ZoneInfo
 ) -> Reply | None:
     """Text typed while writing a report answers its current step; None when the person is
-    writing none (the text is for something else). One query finds the draft and its unit:
-    this runs for every message a liaison types."""
-    found = _active_draft_and_unit(session, who)
-    if found is None:
+    writing none (the text is for something else).
+
+    This runs for every message a liaison types, and most of them add to 本月完成工作: that
+    step is answered from one query of plain columns and one UPDATE, with no entities loaded
+    (loading the draft and its unit was the costliest part of a step). Other steps load them.
+    """
+    if who.person_id is None:
         return None
-    draft, unit = found
+    found = session.execute(_ACTIVE_STEP, {"person": who.person_id}).first()
+    if found is None or found[1] not in who.unit_ids:
+        return None  # e.g. the person is no longer this unit's liaison
+    draft_id, unit_id, period, step, work_chars = found
+    cleaned = clean_text(text).strip()
+    if step == ReportStep.WORK and cleaned:
+        data = button_data(unit_id, YearMonth.parse(period))
+        return _append_work(session, draft_id, work_chars, cleaned, data, now, who.person_id)
+    loaded = _active_draft_and_unit(session, who)
+    if loaded is None:  # gone since the query above (another device submitted it)
+        return None
+    draft, unit = loaded
     ctx = Context(who, unit, YearMonth.parse(draft.period), now, tz)
     return answer_text(session=session, ctx=ctx, draft=draft, text=text)
 
@@ -275,21 +302,37 @@ def answer_text(*, session: Session, ctx: Context, draft: ReportDraft, text: str
     if draft.step == ReportStep.INDICATORS:
         return _indicator_value(session, ctx, draft, text)
     if draft.step == ReportStep.WORK:
-        if len(draft.work_done) + len(text) > MAX_SECTION_CHARS:
-            return Reply("report_too_long", {"limit": MAX_SECTION_CHARS})
-        separator = "\n" if draft.work_done else ""
-        parameters = {"draft": draft.id, "addition": separator + text, "at": ctx.now,
-                      "by": ctx.who.person_id}  # fmt: skip
-        appended = session.execute(_APPEND_WORK, parameters).scalar_one()
-        set_committed_value(draft, "work_done", appended)  # as stored: nothing to flush
-        return Reply(
-            "report_work_added",
-            {"chars": len(appended)},
-            buttons=((Button("work_done", f"{ctx.data}:done"),),),
+        assert draft.id is not None
+        reply = _append_work(
+            session, draft.id, len(draft.work_done), text, ctx.data, ctx.now, ctx.who.person_id
         )
+        session.expire(draft, ["work_done"])  # changed in SQL: read again if asked for
+        return reply
     if len(text) > MAX_SECTION_CHARS:
         return Reply("report_too_long", {"limit": MAX_SECTION_CHARS})
     return _answer_section(session, ctx, draft, text)
+
+
+def _append_work(
+    session: Session,
+    draft_id: int,
+    work_chars: int,
+    text: str,
+    data: str,
+    now: datetime,
+    by: int | None,
+) -> Reply:
+    """Add a typed paragraph to 本月完成工作, in SQL (two liaisons typing at once lose nothing)."""
+    if work_chars + len(text) > MAX_SECTION_CHARS:
+        return Reply("report_too_long", {"limit": MAX_SECTION_CHARS})
+    separator = "\n" if work_chars else ""
+    parameters = {"draft": draft_id, "addition": separator + text, "at": now, "by": by}
+    appended = session.execute(_APPEND_WORK, parameters).scalar_one()
+    return Reply(
+        "report_work_added",
+        {"chars": len(appended)},
+        buttons=((Button("work_done", f"{data}:done"),),),
+    )
 
 
 def press(

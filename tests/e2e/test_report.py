@@ -203,6 +203,24 @@ async def write_rest(bot: BotHarness, user: FakeUser, ask: SentMessage) -> SentM
     return review
 
 
+async def test_work_limit_counts_what_is_already_written(bot: BotHarness) -> None:
+    """本月完成工作 grows a message at a time; the 20 000-character limit counts what is
+    stored (in characters, not bytes: every character here is three bytes in UTF-8), and a
+    refused message leaves the stored text as it was."""
+    at(bot, 2026, 11, 23, 10)
+    seed_liaison(bot.deps, telegram_id=1001, name="王芳", unit_names=["区教委"])
+    user = bot.world.user(1001, "王芳")
+    await bot.world.say(user, "/report")
+    [first] = await bot.world.say(user, "健" * 12_000)
+    [refused] = await bot.world.say(user, "康" * 8_001)
+    assert "内容太长了" in refused.text
+    [fits] = await bot.world.say(user, "康" * 8_000)
+    assert "内容太长了" not in first.text + fits.text
+    with bot.deps.db.session() as session:
+        work = session.exec(select(ReportDraft.work_done)).one()
+    assert work == "健" * 12_000 + "\n" + "康" * 8_000
+
+
 async def test_long_text_is_split_and_bad_input_explained(bot: BotHarness) -> None:
     at(bot, 2026, 11, 23, 10)
     seed_liaison(bot.deps, telegram_id=1001, name="王芳", unit_names=["区教委"])
