@@ -205,8 +205,9 @@ def review(session: Session, ctx: Context, draft: ReportDraft) -> Reply:
     return Reply("report_review", values, buttons=buttons)
 
 
-# The two statements of every message typed into a report, built once: building a statement
-# costs more than running it (and the update is Core: no ORM bulk-update bookkeeping).
+# The statements of messages typed into a report, built once: building a statement costs
+# more than running it. Text for 本月完成工作 (most messages) runs only the two Core ones,
+# _ACTIVE_STEP and _APPEND_WORK; the other steps load the entities with _ACTIVE_DRAFT.
 _ACTIVE_DRAFT = (  # with its unit: answering a step needs both
     select(ReportDraft, MemberUnit)
     .join(ActiveReport, col(ActiveReport.draft_id) == col(ReportDraft.id))
