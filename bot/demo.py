@@ -19,7 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.app import create_app, running_application
-from bot.clock import ManualClock, SystemClock
+from bot.clock import NOW_VARIABLE, ManualClock, SystemClock
 from bot.config import Settings
 from bot.deps import Deps
 from bot.domain.calendar_admin import campaign_rule, load_calendar
@@ -37,6 +37,11 @@ from bot.scheduler import Dispatcher
 from storage.migrate import upgrade_database
 
 DEMO_TOKEN = "1000001:demo-token-not-a-secret"
+# The scenario's own calendar, whatever day it is played: the office starts on a Monday in
+# September 2026, the liaisons report before the due day (09-30, just before 国庆), and
+# October's prompts and reminders then skip the holidays. Time runs on from here.
+DEMO_START = "2026-09-14T10:00:00+08:00"
+DEMO_PERIOD = YearMonth(2026, 9)
 DEMO_DATA = Path(__file__).parent / "demo_data"  # the files an office would already have
 OFFICE_ADMIN_ID = 9001
 
@@ -113,7 +118,7 @@ async def run_demo(output: Path, *, echo: Callable[[str], None]) -> Path:
             office_admin_ids=(OFFICE_ADMIN_ID,),
             reminder_tick_seconds=0,  # the scenario moves the clock and ticks itself
         )
-        deps = Deps.from_settings(settings)
+        deps = Deps.from_settings(settings, clock=SystemClock({NOW_VARIABLE: DEMO_START}))
         upgrade_database(deps.db.engine)
         users = {p.telegram_id: world.user(p.telegram_id, p.name) for p in PEOPLE}
         transcript.names.update({uid: user.first_name for uid, user in users.items()})
@@ -312,34 +317,32 @@ async def _simulate_month(
     the unit that has not reported, and the office digest — each sent once, on workdays."""
     deps = dispatcher.deps
     tz = deps.settings.tz
-    period = YearMonth.of(deps.clock.now().astimezone(tz).date()).next()
+    period = DEMO_PERIOD.next()
     with deps.db.session() as session:
         _, slots = month_slots(
             period, campaign_rule(session=session), load_calendar(session=session), tz
         )
     transcript.scene(f"快进到 {period}：月末提示、截止提醒、创建办汇总（只提醒未报送的单位）")
     zhou = users[ZHOU.telegram_id]
-    try:
-        for slot in slots:
-            deps.clock = ManualClock(slot.at + timedelta(minutes=1))
-            transcript.note(f"{slot.at:%Y-%m-%d %H:%M} {STEP_NAMES[slot.step]}")
-            since = len(world.messages_to(zhou.id))
-            await dispatcher.tick()
-            if slot.step == Step.PROMPT:  # 周磊 answers from the prompt; 王芳 does not
-                [prompt] = [m for m in world.messages_to(zhou.id)[since:] if m.buttons]
-                world.press_button(zhou, prompt, text=prompt.button_texts[-1])  # 本月无新进展
-                await world.wait_for_messages(zhou.id, since=since + 1)
-    finally:
-        deps.clock = SystemClock()
+    for slot in slots:  # the clock stays at the digest: the office's month-end follows
+        deps.clock = ManualClock(slot.at + timedelta(minutes=1))
+        transcript.note(f"{slot.at:%Y-%m-%d %H:%M} {STEP_NAMES[slot.step]}")
+        since = len(world.messages_to(zhou.id))
+        await dispatcher.tick()
+        if slot.step == Step.PROMPT:  # 周磊 answers from the prompt; 王芳 does not
+            [prompt] = [m for m in world.messages_to(zhou.id)[since:] if m.buttons]
+            world.press_button(zhou, prompt, text=prompt.button_texts[-1])  # 本月无新进展
+            await world.wait_for_messages(zhou.id, since=since + 1)
 
 
 async def _office_files(
     world: FakeTelegram, users: dict[int, FakeUser], transcript: Transcript, output: Path
 ) -> None:
-    """The clerk's month-end: /summary, then the three files, saved where the demo writes."""
-    transcript.scene("创建办月底汇总：/summary 和三个文件（保存在输出目录）")
+    """The clerk's month-end for the month the scenario narrated: /summary, then the three
+    files, saved where the demo writes."""
+    transcript.scene(f"创建办汇总 {DEMO_PERIOD}：/summary 和三个文件（保存在输出目录）")
     office = users[OFFICE.telegram_id]
-    [summary] = await world.say(office, "/summary")
+    [summary] = await world.say(office, f"/summary {DEMO_PERIOD}")
     for label in summary.button_texts:
         since = len(world.messages_to(office.id))
         world.press_button(office, summary, text=label)

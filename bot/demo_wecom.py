@@ -20,8 +20,9 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from bot.clock import NOW_VARIABLE, SystemClock
 from bot.config import Settings
-from bot.demo import DEMO_DATA, demo_picture
+from bot.demo import DEMO_DATA, DEMO_START, demo_picture
 from bot.deps import Deps
 from bot.domain.importing.apply import import_file
 from bot.domain.invites import find_units, issue_invites
@@ -122,7 +123,7 @@ async def run_wecom_demo(output: Path, *, echo: Callable[[str], None]) -> Path:
 
     settings = Settings(_env_file=None, database_url=f"sqlite:///{data_dir / 'demo.db'}",
                         data_dir=data_dir, reminder_tick_seconds=0)  # fmt: skip
-    deps = Deps.from_settings(settings)
+    deps = Deps.from_settings(settings, clock=SystemClock({NOW_VARIABLE: DEMO_START}))
     upgrade_database(deps.db.engine)
     with deps.db.session() as session:
         import_file(session=session, path=DEMO_DATA / "成员单位.csv", dry_run=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, SystemClock, set_now_source
 from bot.config import Settings
 from messages.render import Renderer
 from storage.db import Database
@@ -18,6 +18,11 @@ class Deps:
     files: ContentStore
     renderer: Renderer
     clock: Clock = field(default_factory=SystemClock)
+
+    def __post_init__(self) -> None:
+        # Timestamps written without an explicit value follow this bot's clock, also when a
+        # test or the demo swaps ``deps.clock`` later.
+        set_now_source(lambda: self.clock.now())
 
     @classmethod
     def from_settings(cls, settings: Settings, *, clock: Clock | None = None) -> Deps:

@@ -49,7 +49,8 @@ class Renderer:
     def render(self, template: str, /, *, locale: str | None = None, **context: Any) -> str:
         """Render ``template`` (a file stem); positional-only so any variable name is free."""
         environment = self._environments[locale or self.default_locale]
-        return environment.get_template(f"{template}.j2").render(**context).strip()
+        text = environment.get_template(f"{template}.j2").render(**context)
+        return _BLANK_LINES.sub("\n\n", text).strip()
 
     def button_label(self, name: str, /, *, locale: str | None = None, **values: Any) -> str:
         """A button's text: the macro ``name`` in the locale's ``buttons.j2``."""
@@ -105,6 +106,9 @@ def _safe_cut(line: str, limit: int) -> int:
 
 
 _TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+# Optional blocks in a template leave their blank lines behind when empty: a message never
+# means more than one blank line in a row.
+_BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 
 
 def strip_markup(text: str) -> str:

@@ -66,6 +66,10 @@ class Campaign(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     office_name: str = Field(default="", max_length=200)  # 编发单位 on bulletins
+    # Set by the office (never guessed from a file): what the campaign is and where.
+    kind: str = Field(default="", max_length=50)  # 健康促进区, 健康县区, 慢性病综合防控示范区 …
+    region: str = Field(default="", max_length=50)  # the place, e.g. 永川区
+    region_word: str = Field(default="", max_length=4)  # 区, 县 or 市: "全区 32 个成员单位"
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -88,8 +92,10 @@ class MemberUnit(MemberUnitBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaign.id", index=True)
-    active: bool = True
+    active: bool = True  # False: merged into another unit (kept only for its history)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # 撤销: from this day the unit owes no report; earlier months keep their numbers.
+    retired_on: date | None = None
 
     @property
     def display_name(self) -> str:

@@ -9,10 +9,13 @@ from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+from bot.clock import current_now
+
 
 def utcnow() -> datetime:
-    """The current instant, tz-aware in UTC (the only way timestamps enter the database)."""
-    return datetime.now(UTC)
+    """The current instant, tz-aware in UTC, from the clock in charge of the process (the
+    running bot's, so a pinned test or demo writes pinned timestamps): see ``bot.clock``."""
+    return current_now()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -8,14 +8,17 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bot.app import BotApplication, create_app, running_application
+from bot.clock import ManualClock, set_now_source
 from bot.config import Settings
 from bot.deps import Deps
 from bot.fakes.telegram import FakeTelegram, FakeTelegramServer, FloodLimits
@@ -109,12 +112,24 @@ class BotHarness:
     application: BotApplication
 
 
+# Where every test's bot starts, whatever day the suite runs: a plain workday morning. Tests
+# about other days move ``deps.clock`` (a ManualClock) there before they seed anything.
+DEFAULT_NOW = datetime(2026, 1, 5, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture(autouse=True)
+def _default_timestamps_follow_the_real_clock() -> Iterator[None]:
+    """A bot built in one test must not leave its clock in charge of the next one's rows."""
+    yield
+    set_now_source(None)
+
+
 @asynccontextmanager
 async def running_bot(
     telegram: FakeTelegramServer, settings: Settings
 ) -> AsyncIterator[BotHarness]:
     """A fresh Application on ``settings`` (call twice on one database to test a restart)."""
-    deps = Deps.from_settings(settings)
+    deps = Deps.from_settings(settings, clock=ManualClock(DEFAULT_NOW))
     upgrade_database(deps.db.engine)
     async with running_application(create_app(settings, deps=deps)) as application:
         yield BotHarness(telegram.world, telegram, deps, settings, application)

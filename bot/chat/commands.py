@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from bot.broadcast import Outcome as Delivered
 from bot.chat.call import Answer, Call, answer
-from bot.domain import office, outbox, registration, reporting, review
+from bot.domain import office, outbox, registration, reporting, review, unit_record
 from bot.domain.access import Permission, allows
 from bot.domain.calendar_admin import (
     load_calendar,
@@ -31,7 +31,7 @@ from bot.domain.people import IdentityRef
 from bot.domain.periods import YearMonth
 from bot.domain.reminders import in_working_hours
 from bot.domain.replies import Button, Reply
-from bot.domain.standing import PeriodStanding, Standing
+from bot.domain.standing import TO_REMIND, PeriodStanding
 from bot.domain.summary import behind_tasks, standing_for, summary_reply
 from bot.domain.text_input import normalize_person_name
 from storage.models import AssignmentRole, ExceptionKind, OfficeRole, Transport
@@ -131,11 +131,12 @@ async def report(call: Call) -> Answer:
 
 
 async def status(call: Call) -> Answer:
-    """Where each of my units stands for this month."""
+    """Where each of my units stands for the month it is reporting."""
     deps = call.deps
-    period = reporting.current_period(deps.clock.now(), deps.settings.tz)
     with deps.db.session() as session:
-        rows = reporting.status(session=session, who=call.who, period=period)
+        rows = reporting.status(
+            session=session, who=call.who, now=deps.clock.now(), tz=deps.settings.tz
+        )
     return answer(Reply("report_status", {"rows": rows}))
 
 
@@ -177,7 +178,7 @@ async def remind(call: Call) -> Answer:
         names = [name for name in NAME_SEPARATORS.split(" ".join(words)) if name]
         if not names:
             standing = _standing(session, call, period)
-            missing_units = [unit.name for unit in standing.having(Standing.MISSING)]
+            missing_units = [unit.name for unit in standing.having(*TO_REMIND)]
             buttons = (
                 (
                     (
@@ -191,7 +192,7 @@ async def remind(call: Call) -> Answer:
                 if missing_units
                 else ()
             )
-            values = {"period": str(period), "missing": missing_units}
+            values = {"period": str(period), "missing": missing_units, "open": standing.open}
             return answer(Reply("remind_preview", values, buttons))
         unit_ids, unknown = [], []
         for name in names:
@@ -259,8 +260,8 @@ async def unit_history(call: Call) -> Answer:
     with deps.db.session() as session:
         units = units_matching(session=session, query=name)
         if len(units) == 1 and units[0].id is not None:
-            history = reporting.unit_history(
-                session=session, unit_id=units[0].id, tz=deps.settings.tz
+            history = unit_record.unit_history(
+                session=session, unit=units[0], now=deps.clock.now(), tz=deps.settings.tz
             )
             return answer(
                 Reply("unit_history", {"unit": units[0].display_name, "history": history})

@@ -24,7 +24,7 @@ from bot.domain.due_dates import DueDate, Rule, due_date
 from bot.domain.periods import YearMonth
 from bot.domain.reminders import Slot, Step, due_step, in_working_hours, schedule
 from bot.domain.replies import Button
-from bot.domain.standing import PeriodStanding, Standing, period_standing
+from bot.domain.standing import TO_REMIND, Dates, PeriodStanding, Standing, period_standing
 from bot.domain.workdays import WorkCalendar
 from storage.models import (
     DeadlineKind,
@@ -174,12 +174,13 @@ def _month(
     _, following = month_slots(period.next(), rule, calendar, tz)
     if now < _at(slots, Step.PROMPT) or now >= _at(following, Step.PROMPT):
         return []
-    standing = period_standing(session=session, period=period, due=due, at=now, tz=tz)
+    dates = Dates(due, _at(slots, Step.PROMPT))
+    standing = period_standing(session=session, period=period, at=now, tz=tz, dates=dates)
     planned = []
     step = due_step(slots, now)
     if step is not None:
         planned += _reminders(standing, step)
-    if now >= _at(slots, Step.DIGEST) and standing.units:
+    if now >= _at(slots, Step.DIGEST) and standing.expected:  # not for a month nobody owed
         values = digest_values(standing)
         for person_id in office.everyone:
             key = DeliveryKey(DIGEST, "office", str(period), person_id)
@@ -190,7 +191,7 @@ def _month(
 def _reminders(standing: PeriodStanding, step: Step) -> list[Planned]:
     period, month = standing.period, f"{standing.period.year:04d}{standing.period.month:02d}"
     planned = []
-    for unit in standing.having(Standing.MISSING):
+    for unit in standing.having(*TO_REMIND):
         if unit.extended_to is not None:
             continue  # the office gave this unit more time: it reminds the unit itself
         buttons: tuple[tuple[Button, ...], ...] = (
@@ -212,18 +213,23 @@ def _reminders(standing: PeriodStanding, step: Step) -> list[Planned]:
 
 
 def digest_values(standing: PeriodStanding) -> dict[str, Any]:
-    """What the office digest (and /digest) shows: missing, late, units without a liaison."""
+    """What /summary, /missing and the office digest show. Every count is the length of the
+    list shown beside it: 待报 (open) or 未报 (overdue), no liaison, 免报, 新加入."""
     rate = standing.on_time_rate
     return {
         "period": str(standing.period),
         "due": standing.due.due.isoformat(),
+        "open": standing.open,
         "total": standing.expected,
+        "reported": standing.reported,
         "exempt": [u.name for u in standing.having(Standing.EXEMPT)],
         "extended": [(u.name, u.extended_to.isoformat()) for u in standing.units if u.extended_to],
         "on_time": standing.count(Standing.ON_TIME),
         "late": [(u.name, u.workdays_late) for u in standing.having(Standing.LATE)],
+        "pending": [u.name for u in standing.having(Standing.PENDING)],
         "missing": [u.name for u in standing.having(Standing.MISSING)],
         "no_liaison": [u.name for u in standing.having(Standing.NO_LIAISON)],
+        "new": [u.name for u in standing.having(Standing.NEW)],
         "no_progress": sum(1 for u in standing.units if u.no_progress),
         "on_time_rate": None if rate is None else round(rate * 100),
     }
@@ -240,13 +246,13 @@ def remind(
     """催报 by the office: the named (or all) unreported units' liaisons, once a day per unit.
 
     Returns the messages still to send and the names of units already reminded today."""
-    due = due_date(period, campaign_rule(session=session), load_calendar(session=session))
-    standing = period_standing(session=session, period=period, due=due, at=now, tz=tz)
+    standing = period_standing(session=session, period=period, at=now, tz=tz)
+    due = standing.due
     wanted = None if unit_ids is None else set(unit_ids)
     day = now.astimezone(tz).date().isoformat()
     month = f"{period.year:04d}{period.month:02d}"
     planned = []
-    for unit in standing.having(Standing.MISSING):
+    for unit in standing.having(*TO_REMIND):
         if wanted is not None and unit.unit_id not in wanted:
             continue
         values = {"unit": unit.name, "period": str(period), "due": due.due.isoformat()}

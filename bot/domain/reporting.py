@@ -24,6 +24,7 @@ from bot.domain.due_dates import DueDate, due_date, workdays_late
 from bot.domain.people import Requester
 from bot.domain.periods import YearMonth
 from bot.domain.replies import Button, Outcome, Reply
+from bot.domain.report_month import report_month
 from bot.domain.text_input import clean_text
 from storage.db import table_of
 from storage.models import (
@@ -103,15 +104,14 @@ def pick_unit(who: Requester, period: YearMonth) -> Reply:
     return Reply("report_pick_unit", {"period": str(period)}, buttons=buttons)
 
 
-def period_choice(*, session: Session, ctx: Context) -> Reply | None:
-    """Early in a month, last month may still be unreported: ask which month to write,
-    so a late report lands in its own month (and is counted late, not missing)."""
-    previous = ctx.period.previous()
-    month_start = datetime(ctx.period.year, ctx.period.month, 1, tzinfo=ctx.tz)
-    if ctx.unit.created_at >= month_start:
-        return None  # the unit was not in the campaign last month
-    if latest_submission(session=session, unit_id=_id(ctx.unit), period=previous) is not None:
-        return None
+def month_to_open(*, session: Session, ctx: Context) -> Reply:
+    """Open the month the unit is reporting for (``report_month``), or first let the liaison
+    choose when last month is overdue."""
+    choice = report_month(session=session, unit=ctx.unit, now=ctx.now, tz=ctx.tz)
+    ctx = replace(ctx, period=choice.period)
+    if choice.catch_up is None:
+        return open_report(session=session, ctx=ctx)
+    previous = choice.catch_up
 
     def code(month: YearMonth) -> str:
         return f"rp:{ctx.unit.id}:{month.year:04d}{month.month:02d}:open:here"
@@ -125,16 +125,15 @@ def period_choice(*, session: Session, ctx: Context) -> Reply | None:
 
 
 def start(*, session: Session, who: Requester, now: datetime, tz: ZoneInfo) -> Reply:
-    """/report (报送 on WeCom): choose the unit first when there are several; early in a
-    month offer to catch up last month; otherwise open (or resume) this month's report."""
+    """/report (报送 on WeCom): choose the unit first when there are several, then open the
+    month it is reporting for (offering to catch up an overdue last month)."""
     period = current_period(now, tz)
     if len(who.units) > 1:
         return pick_unit(who, period)
     unit = session.get(MemberUnit, who.units[0].id)
     if unit is None:
         return Reply("report_stale")
-    ctx = Context(who, unit, period, now, tz)
-    return period_choice(session=session, ctx=ctx) or open_report(session=session, ctx=ctx)
+    return month_to_open(session=session, ctx=Context(who, unit, period, now, tz))
 
 
 def open_report(*, session: Session, ctx: Context) -> Reply:
@@ -341,8 +340,9 @@ def press(
 ) -> Outcome:
     """A button: 完成, 跳过, 提交, 修改 (and which section), 取消, 丢弃, 继续, 本月无新进展."""
     if action == "open":
-        choice = None if arg == "here" else period_choice(session=session, ctx=ctx)
-        return Outcome(choice or open_report(session=session, ctx=ctx))
+        if arg == "here":  # a button that names its month: a prompt, a reminder, the choice
+            return Outcome(open_report(session=session, ctx=ctx))
+        return Outcome(month_to_open(session=session, ctx=ctx))
     if action == "noprog":
         return Outcome(no_progress(session=session, ctx=ctx, draft=draft))
     if draft is None:
@@ -474,10 +474,15 @@ class UnitStatus:
     draft_step: str | None
 
 
-def status(*, session: Session, who: Requester, period: YearMonth) -> list[UnitStatus]:
-    due = due_for(session=session, period=period)
+def status(*, session: Session, who: Requester, now: datetime, tz: ZoneInfo) -> list[UnitStatus]:
+    """/status: each of the person's units in the month it is reporting for."""
     rows = []
     for ref in who.units:
+        unit = session.get(MemberUnit, ref.id)
+        if unit is None:
+            continue
+        period = report_month(session=session, unit=unit, now=now, tz=tz).period
+        due = due_for_unit(session=session, unit_id=ref.id, period=period)
         latest = latest_submission(session=session, unit_id=ref.id, period=period)
         draft = session.exec(
             select(ReportDraft).where(
@@ -703,28 +708,3 @@ def _close(session: Session, draft: ReportDraft) -> None:
     session.flush()
     session.delete(draft)
     session.flush()
-
-
-@dataclass(frozen=True, slots=True)
-class MonthRecord:
-    period: str
-    latest: Submission
-    versions: int
-    submitted_on: str  # MM-DD in the office's time zone
-
-
-def unit_history(
-    *, session: Session, unit_id: int, tz: ZoneInfo, months: int = 12
-) -> list[MonthRecord]:
-    """The unit's reports, newest month first: each month's latest version and the count."""
-    rows = session.exec(
-        select(Submission)
-        .where(Submission.unit_id == unit_id)
-        .order_by(col(Submission.period).desc(), col(Submission.version).desc())
-    ).all()
-    history: dict[str, MonthRecord] = {}
-    for row in rows:
-        if row.period not in history:
-            local = row.submitted_at.astimezone(tz).strftime("%m-%d")
-            history[row.period] = MonthRecord(row.period, row, row.version, local)
-    return list(history.values())[:months]

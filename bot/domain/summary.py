@@ -15,11 +15,10 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot.domain.calendar_admin import campaign_rule, load_calendar
-from bot.domain.due_dates import due_date
 from bot.domain.outbox import digest_values
 from bot.domain.periods import YearMonth
 from bot.domain.replies import Button, Reply
-from bot.domain.standing import PeriodStanding, load_roster, period_standing
+from bot.domain.standing import Dates, PeriodStanding, load_roster, period_standing
 from storage.models import (
     Evidence,
     EvidenceKind,
@@ -61,8 +60,7 @@ class MonthSummary:
 def standing_for(
     *, session: Session, period: YearMonth, now: datetime, tz: tzinfo
 ) -> PeriodStanding:
-    due = due_date(period, campaign_rule(session=session), load_calendar(session=session))
-    return period_standing(session=session, period=period, due=due, at=now, tz=tz)
+    return period_standing(session=session, period=period, at=now, tz=tz)
 
 
 def month_summary(
@@ -327,8 +325,8 @@ def expected_standings(
     roster = load_roster(session=session, at=now)
     return [
         period_standing(
-            session=session, period=period, due=due_date(period, rule, calendar), at=now, tz=tz,
-            roster=roster,
+            session=session, period=period, at=now, tz=tz,
+            dates=Dates.of(period, rule, calendar, tz), roster=roster,
         )
         for period in periods
     ]  # fmt: skip

@@ -80,9 +80,8 @@ def build_bulletin(
         label(
             "bulletin_overview_text", period=period, total=standing.expected,
             reported=standing.reported, on_time=standing.count(Standing.ON_TIME),
-            late=standing.count(Standing.LATE),
-            missing=standing.count(Standing.MISSING) + standing.count(Standing.NO_LIAISON),
-            rate=None if rate is None else round(rate * 100),
+            late=standing.count(Standing.LATE), missing=len(standing.owing),
+            rate=None if rate is None else round(rate * 100), open=standing.open,
         ),
     )  # fmt: skip
 

@@ -33,6 +33,9 @@ FILLS = {
     "no_liaison": "FFC7CE",
     "no_progress": "D9D9D9",  # grey
     "exempt": "DDEBF7",  # light blue: 免报
+    "pending": "FFFFFF",  # white: 待报, the deadline has not passed — nothing to flag yet
+    "pending_no_liaison": "FFFFFF",
+    "new": "F2F2F2",  # light grey: 新加入, owes nothing this month
 }
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -41,10 +44,17 @@ MAX_CELL = 32_000  # Excel holds 32 767 characters in a cell
 
 
 def status_key(unit: UnitStanding) -> str:
-    """Which label and colour a unit's month gets."""
+    """Which label and colour a unit's month gets (never red while its deadline is open)."""
     if unit.no_progress:
         return "no_progress"
+    if unit.standing == Standing.NO_LIAISON and unit.open:
+        return "pending_no_liaison"
     return unit.standing.value
+
+
+def counts_against(unit: UnitStanding) -> bool:
+    """Whether the month is in the unit's on-time rate: reported, or owed and overdue."""
+    return unit.reported or (unit.owing and not unit.open)
 
 
 def build_workbook(
@@ -109,10 +119,10 @@ def _status_sheet(sheet: Worksheet, standings: list[PeriodStanding], renderer: R
             found = cells.get((unit_id, column))
             cell = sheet.cell(row=row_number, column=column + 2)
             cell.alignment = CENTER
-            if found is None:
+            if found is None or (found.standing == Standing.NEW and _joined_later(found, standing)):
                 cell.value = label("not_expected")
                 continue
-            expected += found.standing != Standing.EXEMPT
+            expected += counts_against(found)
             on_time += found.standing == Standing.ON_TIME
             key = status_key(found)
             cell.value = label(f"status_{key}")
@@ -127,8 +137,16 @@ def _status_sheet(sheet: Worksheet, standings: list[PeriodStanding], renderer: R
     footer = len(units) + 2
     sheet.cell(row=footer, column=1, value=label("on_time_rate")).font = Font(bold=True)
     for column, standing in enumerate(standings, start=2):
-        cell = sheet.cell(row=footer, column=column, value=standing.on_time_rate)
+        value: object = standing.on_time_rate
+        if standing.open:  # no rate yet: how many of those who owe it have sent it
+            value = label("reported_of", reported=standing.reported, total=standing.expected)
+        cell = sheet.cell(row=footer, column=column, value=value)
         cell.number_format, cell.alignment, cell.font = "0%", CENTER, Font(bold=True)
+
+
+def _joined_later(unit: UnitStanding, standing: PeriodStanding) -> bool:
+    """A unit that joined after the month's due date shows "—" there, not 新加入."""
+    return unit.joined is not None and unit.joined > standing.due.due
 
 
 def _progress_sheet(

@@ -23,8 +23,14 @@ def command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "bot"]
 
 
+# Every liaison-bot process a test starts begins at this instant (unless the test names
+# another), so what it prints does not depend on the day the suite runs.
+CLI_NOW = "2026-10-12T10:00:00+08:00"
+
+
 def clean_env(**values: str) -> dict[str, str]:
-    """The caller's environment without any liaison-bot setting, plus ``values``."""
+    """The caller's environment without any liaison-bot setting, plus ``values``; "now" is
+    pinned to ``CLI_NOW``."""
     names = {
         "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "TELEGRAM_FILE_BASE_URL", "DATABASE_URL",
         "DATA_DIR", "OFFICE_ADMIN_IDS", "TIMEZONE", "LANGUAGE", "WEBHOOK_URL", "WEBHOOK_SECRET",
@@ -35,6 +41,7 @@ def clean_env(**values: str) -> dict[str, str]:
         for k, v in os.environ.items()
         if k.upper() not in names and not k.upper().startswith(("BULLETIN_", "REMINDER_"))
     }
+    env["LIAISON_BOT_NOW"] = CLI_NOW
     env.update(values)
     return env
 
@@ -141,8 +148,10 @@ def test_demo_runs_offline_and_writes_a_transcript(tmp_path: Path) -> None:
     assert month.count("机器人 → 王芳：⏰") == 3  # T-3, T-1, T
     assert month.count("机器人 → 王芳：❗") == 1  # overdue, once
     assert "未报：区卫生健康委" in month and "区总工会、卫星湖街道" in month
+    closing = transcript.split("── 创建办汇总 2026-09")[1]  # the month it narrated
+    assert "应报 4 个单位，已报 2 / 4：按时 2，逾期 0，未报 0，未登记联络员 2" in closing
     files = sorted(p.name for p in (tmp_path / "out").iterdir() if p.is_file())
-    month = files[0][:7]  # the demo's month is today's
+    month = "2026-09"  # the month the demo narrates, whatever day it runs
     assert files == [f"{month}_工作简报.docx", f"{month}_汇总表.xlsx", f"{month}_照片.zip",
                      "bot.log", "transcript.txt"]  # fmt: skip
     bulletin = Document(str(tmp_path / "out" / f"{month}_工作简报.docx"))

@@ -40,7 +40,8 @@ def test_summary_prints_the_month(tmp_path: Path, make_settings: Any) -> None:
     result = run_cli("summary", "--period", "2026-09", cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
     assert "2026-09 汇总（截止 2026-09-30）" in result.stdout
-    assert "应报 3 个单位：按时 1，逾期 0，未报 1，无联络员 1" in result.stdout
+    assert "应报 3 个单位，已报 1 / 3：按时 1，逾期 0，未报 1，未登记联络员 1" in result.stdout
+    assert "\n未报：区教委\n" in result.stdout
     assert "liaison-bot export --period 2026-09" in result.stdout
     assert "<b>" not in result.stdout
     bad = run_cli("summary", "--period", "九月", cwd=tmp_path, env=env)

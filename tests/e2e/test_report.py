@@ -302,6 +302,7 @@ async def test_office_sees_a_units_history(bot: BotHarness) -> None:
 
 
 async def test_early_in_a_month_last_month_can_be_caught_up(bot: BotHarness) -> None:
+    at(bot, 2026, 11, 2, 10)  # the unit is in the campaign before November's prompt
     seed_liaison(bot.deps, telegram_id=1001, name="王芳", unit_names=["区教委"])
     at(bot, 2026, 12, 2, 10)  # November was due Monday 11-30 and is unreported
     user = bot.world.user(1001, "王芳")

@@ -164,14 +164,14 @@ async def test_extension_and_exemption_change_the_summary_and_the_excel(bot: Bot
     bot.deps.clock = ManualClock(moment("2026-10-09 10:00"))  # 2 workdays after the due date
     await submit_report(bot, LI, "开展健康学校培训。")
     [before] = await bot.world.say(admin, "/summary 2026-09")
-    assert "逾期：区教委（2个工作日）" in before.text
+    assert "逾期报送：区教委（晚2个工作日）" in before.text
 
     [granted] = await bot.world.say(admin, "/extend 区教委 2026-09 2026-10-09 国庆期间集中培训")
     assert "已同意 区教委 2026-09 延期至 2026-10-09" in granted.text
     [exempt] = await bot.world.say(admin, "/exempt 区总工会 2026-09 换届")
     assert "免报" in exempt.text
     [after] = await bot.world.say(admin, "/summary 2026-09")
-    assert "应报 2 个单位：按时 1，逾期 0，未报 1，无联络员 0" in after.text
+    assert "应报 2 个单位，已报 1 / 2：按时 1，逾期 0，未报 1，未登记联络员 0" in after.text
     assert "免报：区总工会" in after.text and "延期：区教委（至2026-10-09）" in after.text
     assert "未报：区卫生健康委" in after.text
 

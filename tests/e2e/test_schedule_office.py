@@ -46,7 +46,7 @@ async def test_remind_all_missing_units_once_a_day(bot: BotHarness) -> None:
     users = await campaign(bot)
     bot.deps.clock = ManualClock(moment("2026-09-28 10:00"))
     [preview] = await bot.world.say(users[ADMIN], "/remind")
-    assert "2026-09 未报送的单位（2个）：区卫生健康委、区教委" in preview.text
+    assert "2026-09 待报的单位（2个）：区卫生健康委、区教委" in preview.text  # due 09-30
     assert preview.button_texts == ["📣 催报全部未报单位（2个）"]
     done = await tap(bot, users[ADMIN], preview, "📣 催报全部未报单位（2个）")
     assert "已向 2 个单位的联络员私信催报：区卫生健康委、区教委" in done.text

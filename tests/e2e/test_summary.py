@@ -122,10 +122,14 @@ async def test_summary_in_chat_and_its_three_files(bot: BotHarness) -> None:
     [summary] = await bot.world.say(users[ADMIN], "/summary")  # September is still chased
     text = summary.text
     assert "2026-09 汇总（截止 2026-09-30）" in text
-    assert "应报 5 个单位：按时 2，逾期 1，未报 1，无联络员 1（“本月无新进展” 1）" in text
+    assert (
+        "应报 5 个单位，已报 3 / 5：按时 2，逾期 1，未报 1，未登记联络员 1（其中“本月无新进展” 1）"
+        in text
+    )
     assert "按时报送率 40%" in text
-    assert "未报：区文旅委、区总工会" in text
-    assert "逾期：区教委（2个工作日）" in text
+    assert "未报：区文旅委\n" in text  # exactly the units counted as 未报
+    assert "未登记联络员（无法提醒，请发 /invite 单位名 生成登记链接）：区总工会" in text
+    assert "逾期报送：区教委（晚2个工作日）" in text
     assert "1.1 建设健康步道2条 — 区卫生健康委：滞后（征地手续未完成）" in text
     assert summary.button_texts == ["📊 Excel 汇总表", "📄 Word 工作简报", "🖼 照片包"]
 

@@ -19,7 +19,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "bot_commands": {},
     "reminder": {"step": "before", "unit": "区教委", "period": "2026-09", "due": "2026-09-30",
                  "weekday": 3},
-    "digest": {"exempt": ["区文旅委"], "extended": [("区教委", "2026-10-15")],
+    "digest": {"exempt": ["区文旅委"], "extended": [("区教委", "2026-10-15")], "open": False,
+               "reported": 2, "pending": [], "new": ["区科协"],
                "period": "2026-09", "due": "2026-09-30", "total": 3, "on_time": 1,
                "late": [("区教委", 2)], "missing": ["区民政局"], "no_liaison": ["区总工会"],
                "no_progress": 1, "on_time_rate": 33},
@@ -27,13 +28,15 @@ SAMPLES: dict[str, dict[str, Any]] = {
                    "deadline": "2026-10-16", "deadline_raw": "2026年10月中旬"}]},
     "blocked_notice": {"items": [{"name": "李强", "units": ["区教委"]}]},
     "rule_summary": {"rule": Rule(nominal_day=25, shift=ShiftDirection.PREVIOUS, grace_workdays=2)},
-    "summary": {"exempt": ["区文旅委"], "extended": [("区教委", "2026-10-15")],
+    "summary": {"exempt": ["区文旅委"], "extended": [("区教委", "2026-10-15")], "open": True,
+                "reported": 2, "pending": ["区卫健委"], "new": [],
                "period": "2026-09", "due": "2026-09-30", "total": 3, "on_time": 1,
                 "late": [("区教委", 2)], "missing": ["区民政局"], "no_liaison": ["区总工会"],
                 "no_progress": 0, "on_time_rate": 33,
                 "behind": [{"code": "1.1", "content": "建设健康步道", "unit": "区教委",
                             "status": "behind", "reason": "经费"}]},
-    "missing": {"period": "2026-09", "due": "2026-09-30", "missing": ["区民政局"],
+    "missing": {"period": "2026-09", "due": "2026-09-30", "missing": ["区民政局"], "open": False,
+                "total": 4, "reported": 2, "pending": [], "new": ["区科协"],
                 "no_liaison": ["区总工会"]},
     "behind": {"period": "2026-09", "behind": [{"code": "1.1", "content": "建设健康步道",
                "unit": "区教委", "status": "stalled", "reason": ""}]},
@@ -71,7 +74,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "review_usage": {},
     "review_notice": {"count": 3, "oldest": "区教委 2026-09"},
     "remind_liaison": {"unit": "区教委", "period": "2026-09", "due": "2026-09-30"},
-    "remind_preview": {"period": "2026-09", "missing": ["区教委", "区民政局"]},
+    "remind_preview": {"period": "2026-09", "missing": ["区教委", "区民政局"], "open": True},
     "remind_done": {"outside_hours": False, "units": ["区教委"], "skipped": ["区民政局"],
                     "unknown": ["某局"], "blocked": 1},
     "error_generic": {},
@@ -181,9 +184,11 @@ _REPORT = {"unit": "区教委", "period": "2026-11"}
 
 
 def _month() -> Any:
-    from bot.domain.reporting import MonthRecord
+    from bot.domain.standing import Standing, UnitStanding
+    from bot.domain.unit_record import MonthRecord
 
-    return MonthRecord("2026-11", _status_row().submission, 2, "11-23")
+    standing = UnitStanding(1, "区教委", "区教育委员会", Standing.LATE, workdays_late=1)
+    return MonthRecord("2026-11", standing, _status_row().submission, 2, "11-23")
 
 
 def _files() -> Any:
@@ -263,7 +268,7 @@ def test_every_locale_has_the_same_templates(renderer: Renderer) -> None:
     assert (
         names["zh-CN"]
         == names["en"]
-        == sorted([*SAMPLES, "buttons", "import_problem_titles", "labels"])
+        == sorted([*SAMPLES, "buttons", "import_problem_titles", "labels", "standing_block"])
     )
 
 
@@ -378,6 +383,7 @@ def test_every_label_exists_in_both_locales(renderer: Renderer) -> None:
             "bulletin_photo",
             "bulletin_printed",
             "status_late_days",
+            "reported_of",
         }:
             continue  # these take values; they are exercised by the export tests
         for locale in LOCALES:
