@@ -119,7 +119,8 @@ def _status_sheet(sheet: Worksheet, standings: list[PeriodStanding], renderer: R
             found = cells.get((unit_id, column))
             cell = sheet.cell(row=row_number, column=column + 2)
             cell.alignment = CENTER
-            if found is None or (found.standing == Standing.NEW and _joined_later(found, standing)):
+            month = standings[column]
+            if found is None or (found.standing == Standing.NEW and _joined_later(found, month)):
                 cell.value = label("not_expected")
                 continue
             expected += counts_against(found)

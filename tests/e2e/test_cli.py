@@ -14,6 +14,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from bot.clock import NOW_VARIABLE, SystemClock
 from bot.fakes.telegram import FakeTelegramServer
 from tests.conftest import TEST_TOKEN
 
@@ -26,6 +27,11 @@ def command() -> list[str]:
 # Every liaison-bot process a test starts begins at this instant (unless the test names
 # another), so what it prints does not depend on the day the suite runs.
 CLI_NOW = "2026-10-12T10:00:00+08:00"
+
+
+def cli_clock() -> SystemClock:
+    """The clock every CLI process of a test runs on: for seeding its database beforehand."""
+    return SystemClock({NOW_VARIABLE: CLI_NOW})
 
 
 def clean_env(**values: str) -> dict[str, str]:

@@ -26,7 +26,7 @@ from storage.migrate import upgrade_database
 from storage.models import AssignmentRole, Submission, SubmissionKind, Transport
 from storage.repo_people import add_person_with_identity, assign_liaison
 from tests.e2e.seed import backdate_units, invite_code, seed_units
-from tests.e2e.test_cli import clean_env, command
+from tests.e2e.test_cli import clean_env, cli_clock, command
 from tests.e2e.test_schedule import moment
 from tests.e2e.test_wecom_callback import CRYPTO, PATH, Endpoint, text_message
 from tests.e2e.test_wecom_flow import Member
@@ -131,7 +131,7 @@ async def test_run_with_transport_wecom_serves_the_callback(
     async with FakeWeComServer(world) as api:
         port = free_port()
         database = f"sqlite:///{tmp_path / 'data' / 'bot.db'}"
-        deps = Deps.from_settings(make_settings(database_url=database))
+        deps = Deps.from_settings(make_settings(database_url=database), clock=cli_clock())
         upgrade_database(deps.db.engine)
         code = invite_code(deps, seed_units(deps, "区卫生健康委")[0])
         deps.close()

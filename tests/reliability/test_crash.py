@@ -22,7 +22,7 @@ from storage.migrate import upgrade_database
 from storage.models import Evidence, ReportDraft, ReportStep, Submission
 from tests.conftest import TEST_TOKEN
 from tests.e2e.seed import seed_liaison
-from tests.e2e.test_cli import clean_env, command
+from tests.e2e.test_cli import clean_env, cli_clock, command
 
 WANG = 1001
 
@@ -62,7 +62,7 @@ async def tap(
 def database(tmp_path: Path) -> Deps:
     settings = Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'data' / 'bot.db'}",
                         data_dir=tmp_path / "data")  # fmt: skip
-    return Deps.from_settings(settings)
+    return Deps.from_settings(settings, clock=cli_clock())  # as the bot process will see it
 
 
 async def test_sigkill_mid_report_loses_nothing(
