@@ -8,7 +8,6 @@ import asyncio
 import errno
 import io
 import re
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from storage.migrate import upgrade_database
 from storage.models import ChatIdentity, Evidence, Submission
 from tests.e2e.seed import backdate_units, invite_code, seed_units
 from tests.e2e.test_schedule import moment
-from tests.e2e.test_wecom_callback import CRYPTO, PATH, Endpoint, text_message
+from tests.e2e.test_wecom_callback import CRYPTO, PATH, Endpoint, text_message, wall_clock
 
 CHOICES = re.compile(r"回复数字选择：(.+)$", re.MULTILINE)
 OFFICE = "chenjing"  # an office admin (WECOM_ADMIN_USERIDS)
@@ -65,7 +64,7 @@ class Member:
         self.sent += 1
         await self.endpoint.post(
             f"<xml><ToUserName>corp</ToUserName><FromUserName>{self.userid}</FromUserName>"
-            f"<CreateTime>{int(time.time())}</CreateTime><MsgType>{kind}</MsgType>{extra}"
+            f"<CreateTime>{wall_clock()}</CreateTime><MsgType>{kind}</MsgType>{extra}"
             f"<MediaId>{media_id}</MediaId><MsgId>{self.userid}-{self.sent}</MsgId></xml>".encode()
         )
         return self._new_replies()
@@ -305,7 +304,7 @@ async def test_a_forged_card_tap_for_another_unit_is_refused_and_changes_nothing
     world.response_codes["RC-forged"] = "some-card"  # a code WeCom would accept
     await endpoint.post(
         f"<xml><ToUserName>corp</ToUserName><FromUserName>wangfang</FromUserName>"
-        f"<CreateTime>{int(time.time())}</CreateTime><MsgType>event</MsgType>"
+        f"<CreateTime>{wall_clock()}</CreateTime><MsgType>event</MsgType>"
         f"<Event>template_card_event</Event><EventKey>rp:{theirs}:202609:noprog</EventKey>"
         f"<TaskId>some-card</TaskId><ResponseCode>RC-forged</ResponseCode></xml>".encode()
     )

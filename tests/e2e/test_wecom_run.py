@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -28,7 +27,7 @@ from storage.repo_people import add_person_with_identity, assign_liaison
 from tests.e2e.seed import backdate_units, invite_code, seed_units
 from tests.e2e.test_cli import clean_env, cli_clock, command
 from tests.e2e.test_schedule import moment
-from tests.e2e.test_wecom_callback import CRYPTO, PATH, Endpoint, text_message
+from tests.e2e.test_wecom_callback import CRYPTO, PATH, Endpoint, text_message, wall_clock
 from tests.e2e.test_wecom_flow import Member
 
 
@@ -119,7 +118,7 @@ def card_click(world: FakeWeCom, userid: str, key: str) -> bytes:
                      for name, value in world.click(userid, key).items())  # fmt: skip
     return (
         f"<xml><ToUserName><![CDATA[{CRYPTO.receive_id}]]></ToUserName><FromUserName>"
-        f"<![CDATA[{userid}]]></FromUserName><CreateTime>{int(time.time())}</CreateTime>"
+        f"<![CDATA[{userid}]]></FromUserName><CreateTime>{wall_clock()}</CreateTime>"
         f"<MsgType><![CDATA[event]]></MsgType>{fields}<AgentID>1000002</AgentID></xml>"
     ).encode()
 

@@ -10,11 +10,13 @@ from telegram import Chat, Message, Update, User
 
 from bot.ordering import PerChatOrder
 
+SENT = datetime(2026, 1, 5, 2, 0, tzinfo=UTC)
+
 
 def text_update(update_id: int, chat_id: int) -> Update:
     user = User(id=chat_id, first_name="联络员", is_bot=False)
     message = Message(
-        message_id=update_id, date=datetime.now(UTC), chat=Chat(id=chat_id, type="private"),
+        message_id=update_id, date=SENT, chat=Chat(id=chat_id, type="private"),
         from_user=user, text=f"第{update_id}条",
     )  # fmt: skip
     return Update(update_id=update_id, message=message)
