@@ -41,7 +41,6 @@ async def test_the_token_is_fetched_once_and_refreshed_when_wecom_says_so(wecom:
     await wecom.client.send_text("member9", "提醒")
     assert wecom.world.token_requests == 2
     assert [m["touser"] for m in wecom.world.sent] == ["member0", "member1", "member2", "member9"]
-    assert all(m["enable_duplicate_check"] == 1 for m in wecom.world.sent)  # safe retries
 
 
 async def test_errors_are_translated_for_the_broadcaster(
