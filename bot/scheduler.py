@@ -43,6 +43,7 @@ class Channel:
     send: Sender  # gets ``Outgoing.extra`` = the domain's buttons, for the last piece only
     max_text: int
     limits: Limits | None = None  # the platform's pacing; None: the dispatcher's (Telegram's)
+    notify: Sender | None = None  # notices after a decision, if not like ``send`` (WeCom)
 
 
 @dataclass
@@ -195,26 +196,31 @@ class Dispatcher:
             if outcome != Outcome.SENT:
                 log.warning("notice to %s %s: %s", message.chat_id, outcome, detail)
 
-        await self._deliver(outgoing, record)
+        await self._deliver(outgoing, record, self._send_notice)
 
     async def _deliver(
-        self, outgoing: list[Outgoing], record: Callable[[Outgoing, Outcome, str], None]
-    ) -> None:
+        self, outgoing: list[Outgoing], record: Callable[[Outgoing, Outcome, str], None],
+        send: Sender | None = None,
+    ) -> None:  # fmt: skip
         """Each platform's messages through its own broadcaster (its own pacing), all at once."""
         by_transport: dict[Transport, list[Outgoing]] = {}
         for message in outgoing:
             by_transport.setdefault(_transport_of(message), []).append(message)
         await asyncio.gather(
             *(
-                Broadcaster(self._send, self.channels[transport].limits or self.limits).deliver(
-                    messages, on_result=record
-                )
+                Broadcaster(
+                    send or self._send, self.channels[transport].limits or self.limits
+                ).deliver(messages, on_result=record)
                 for transport, messages in by_transport.items()
             )
         )
 
     async def _send(self, message: Outgoing) -> None:
         await self.channels[_transport_of(message)].send(message)
+
+    async def _send_notice(self, message: Outgoing) -> None:
+        channel = self.channels[_transport_of(message)]
+        await (channel.notify or channel.send)(message)
 
 
 def _pieces(

@@ -21,6 +21,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
+import aiohttp
+
 from bot.broadcast import Limits, Outgoing
 from bot.chat import buttons, commands, importing
 from bot.chat.call import Answer, Call, answer, error_template, from_outcome
@@ -62,7 +64,8 @@ class WeComAdapter:
         self.client = client
         self.admins = frozenset(admin_userids)
         self.cards = deps.settings.wecom_cards if cards is None else cards
-        self.channel = Channel(WeComSender(self), MAX_TEXT_CHARS, WECOM_LIMITS)
+        self.channel = Channel(WeComSender(self), MAX_TEXT_CHARS, WECOM_LIMITS,
+                               notify=WeComSender(self, duplicate_check=False))  # fmt: skip
         # Notices and 催报 go through a dispatcher; with TRANSPORT=both, ``bot.serve`` puts the
         # one that knows Telegram too here, so a decision on WeCom reaches Telegram users.
         self.dispatcher = Dispatcher(deps, {Transport.WECOM: self.channel})
@@ -268,11 +271,12 @@ class WeComAdapter:
 
     async def deliver(
         self, userid: str, text: str, choices: tuple[tuple[Button, ...], ...], *,
-        keep: bool = False,
+        keep: bool = False, duplicate_check: bool = False,
     ) -> None:  # fmt: skip
         """Rendered text as plain text, the choices as numbered lines (remembered, so the
         member's "1" is understood) and, with cards on, as a button card. A message without
-        choices replaces what is on offer unless ``keep`` (a notice, a file acknowledgement)."""
+        choices replaces what is on offer unless ``keep`` (a notice, a file acknowledgement).
+        ``duplicate_check``: only for scheduled messages (see ``WeComSender``)."""
         flat = [button for row in choices for button in row]
         if flat or not keep:
             self._remember(userid, flat)
@@ -281,9 +285,18 @@ class WeComAdapter:
             labels = " · ".join(f"{n} {self._label(b)}" for n, b in enumerate(flat, 1))
             text += "\n\n" + self.deps.renderer.render("wecom_choices", choices=labels)
         for piece in split_text(text, MAX_TEXT_CHARS):
-            await self.client.send_text(userid, piece)
+            await self.client.send_text(userid, piece, duplicate_check=duplicate_check)
         if self.cards and 1 <= len(flat) <= MAX_CARD_BUTTONS:
-            await self.client.send_card(userid, self._card(text, flat))
+            card = self._card(text, flat)
+            try:
+                await self.client.send_card(userid, card, duplicate_check=duplicate_check)
+            except (TimeoutError, aiohttp.ClientError) as exc:
+                if not duplicate_check:
+                    raise
+                # Sent again, the text would be caught by the duplicate check but the card
+                # would not (a new task_id each time): with the text and its numbered choices
+                # delivered, a card that may have arrived is not sent a second time.
+                log.warning("WeCom card to %s may not have arrived (%r)", userid, exc)
 
     def _remember(self, userid: str, flat: list[Button]) -> None:
         rows: list[dict[str, Any]] = [
@@ -324,11 +337,27 @@ def _plain(value: object) -> object:
 
 
 class WeComSender:
-    """The broadcaster's sender for WeCom: scheduled and bulk messages, with their choices."""
+    """The broadcaster's sender for WeCom: scheduled and bulk messages, with their choices.
 
-    def __init__(self, adapter: WeComAdapter) -> None:
+    Which sends use WeCom's duplicate check, and why: only the schedule's messages — the
+    month's prompts and reminders, the office digest, the office's scheduled notices — and
+    催报 (``Dispatcher.dispatch``). Each of them is claimed once in the delivery log (催报 once
+    a day per unit), so none is meant to repeat within 30 minutes: an identical one is the
+    same message sent again — the broadcaster retrying it whole (after a timeout, or after
+    45009 on its card when the text had gone out), or a claim left by a crashed process taken
+    over after 15 minutes — and should reach the member once. Replies to what a member typed
+    or tapped go without it (asked twice, answered twice), and so do notices after a decision
+    (``duplicate_check=False``, ``Dispatcher.notify``): a report can be returned twice with the
+    same comment, and the second return must arrive too. The check sees only identical JSON,
+    so it cannot make a retried card safe (a new task_id each time): ``deliver`` does not send
+    a card a second time whose send went unanswered.
+    """
+
+    def __init__(self, adapter: WeComAdapter, *, duplicate_check: bool = True) -> None:
         self.adapter = adapter
+        self.duplicate_check = duplicate_check
 
     async def __call__(self, message: Outgoing) -> None:
         choices = message.extra or ()
-        await self.adapter.deliver(message.chat_id, message.text, choices, keep=not choices)
+        await self.adapter.deliver(message.chat_id, message.text, choices, keep=not choices,
+                                   duplicate_check=self.duplicate_check)  # fmt: skip

@@ -5,8 +5,11 @@
 - Sending fits the one broadcaster (``bot.broadcast``): 45009 and friends (rate limits) become
   ``RetryLater``; 81013 (the member is outside the app's visible range) becomes
   ``Unreachable``; anything else ``Rejected`` with WeCom's errcode and errmsg.
-- ``enable_duplicate_check`` is set on every send, so the broadcaster's retries are safe: WeCom
-  drops a repeat of the same message within the window instead of delivering it twice.
+- WeCom's duplicate check (``enable_duplicate_check``: a message whose request JSON repeats
+  one sent within ``duplicate_check_interval`` is answered "ok" and *not delivered*) is off
+  unless the caller asks for it. A reply must always arrive — a member who asks 我是谁 twice
+  gets two answers — so only scheduled sends ask (``handlers.wecom.WeComSender`` says which
+  and why).
 - 60020 (our server's IP is not in the app's trusted IPs) is logged as an error that says
   exactly what the admin must do; retrying cannot help, so the message is given up.
 - ``media/get`` answers JSON instead of bytes on error: the Content-Type is checked before
@@ -37,6 +40,7 @@ OUT_OF_RANGE = {81013, 60111}
 NOT_TRUSTED = 60020
 TOKEN_MARGIN_SECONDS = 300  # refresh this long before WeCom says the token expires
 RATE_LIMIT_WAIT_SECONDS = 60.0  # WeCom gives no retry-after; its limits are per minute
+DUPLICATE_CHECK_SECONDS = 1800  # WeCom's default window; longer than a stale claim's 15 minutes
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,14 +114,18 @@ class WeComClient:
                 )
             return self._token.value
 
-    async def send_text(self, userid: str, text: str) -> dict[str, Any]:
-        return await self.send({"touser": userid, "msgtype": "text", "text": {"content": text}})
+    async def send_text(
+        self, userid: str, text: str, *, duplicate_check: bool = False
+    ) -> dict[str, Any]:
+        message = {"touser": userid, "msgtype": "text", "text": {"content": text}}
+        return await self.send(message, duplicate_check=duplicate_check)
 
-    async def send_card(self, userid: str, card: dict[str, Any]) -> dict[str, Any]:
+    async def send_card(
+        self, userid: str, card: dict[str, Any], *, duplicate_check: bool = False
+    ) -> dict[str, Any]:
         """A template card; the answer's ``response_code`` may update it once."""
-        return await self.send(
-            {"touser": userid, "msgtype": "template_card", "template_card": card}
-        )
+        message = {"touser": userid, "msgtype": "template_card", "template_card": card}
+        return await self.send(message, duplicate_check=duplicate_check)
 
     async def update_card_buttons(self, userid: str, response_code: str, replace_name: str) -> None:
         """Grey out a clicked card's buttons with ``replace_name`` ("已选择：完成"), using the
@@ -126,10 +134,15 @@ class WeComClient:
                 "button": {"replace_name": replace_name}}  # fmt: skip
         await self._authorised("POST", "/cgi-bin/message/update_template_card", json=body)
 
-    async def send(self, message: dict[str, Any]) -> dict[str, Any]:
-        """message/send, translated for the broadcaster (see the module docstring)."""
-        body = {**message, "agentid": self.agent_id, "enable_duplicate_check": 1,
-                "duplicate_check_interval": 1800}  # fmt: skip
+    async def send(
+        self, message: dict[str, Any], *, duplicate_check: bool = False
+    ) -> dict[str, Any]:
+        """message/send, translated for the broadcaster; with ``duplicate_check``, WeCom drops
+        it silently if the same JSON went out within the window (see the module docstring)."""
+        body = {**message, "agentid": self.agent_id}
+        if duplicate_check:
+            body |= {"enable_duplicate_check": 1,
+                     "duplicate_check_interval": DUPLICATE_CHECK_SECONDS}  # fmt: skip
         try:
             await self._wait_for_room(str(message.get("touser", "")))
             return await self._authorised("POST", "/cgi-bin/message/send", json=body)

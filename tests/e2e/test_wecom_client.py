@@ -7,11 +7,13 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 import pytest
 
 from bot.broadcast import Broadcaster, Limits, Outcome, Outgoing, Rejected, RetryLater, Unreachable
+from bot.clock import ManualClock
 from bot.fakes.wecom import FakeWeCom, FakeWeComServer
 from bot.wecom.client import MemberLimit, WeComClient, WeComError
 
@@ -41,7 +43,6 @@ async def test_the_token_is_fetched_once_and_refreshed_when_wecom_says_so(wecom:
     await wecom.client.send_text("member9", "提醒")
     assert wecom.world.token_requests == 2
     assert [m["touser"] for m in wecom.world.sent] == ["member0", "member1", "member2", "member9"]
-    assert all(m["enable_duplicate_check"] == 1 for m in wecom.world.sent)  # safe retries
 
 
 async def test_errors_are_translated_for_the_broadcaster(
@@ -118,3 +119,34 @@ async def test_the_silent_per_member_limit_is_never_reached(wecom: Harness) -> N
     assert contents == sorted([*(f"王{n}" for n in range(7)), *(f"李{n}" for n in range(3))])
     wang = [m["text"]["content"] for m in world.messages_to("wangfang")]
     assert wang == [f"王{n}" for n in range(7)]  # in the order they were sent
+
+
+async def test_replies_go_without_the_duplicate_check_and_the_fake_applies_it(
+    wecom: Harness,
+) -> None:
+    """WeCom's rule, as the fake applies it: with ``enable_duplicate_check`` a message whose
+    JSON repeats one delivered less than ``duplicate_check_interval`` (1800 s) before is
+    answered "ok" and not delivered. The client asks for it only when told to."""
+    world, client = wecom.world, wecom.client
+    clock = ManualClock(datetime(2026, 9, 22, 9, 0, tzinfo=UTC))
+    world.clock = lambda: clock.now().timestamp()
+    await client.send_text("wangfang", "您是区卫生健康委的主联络员。")
+    clock.advance(timedelta(seconds=30))
+    await client.send_text("wangfang", "您是区卫生健康委的主联络员。")
+    assert len(world.messages_to("wangfang")) == 2  # a reply: asked twice, answered twice
+    assert all("enable_duplicate_check" not in m for m in world.sent)
+
+    answer = await client.send_text("liqiang", "请报送9月进展", duplicate_check=True)
+    assert answer["errcode"] == 0 and world.sent[-1]["duplicate_check_interval"] == 1800
+    clock.advance(timedelta(seconds=1799))
+    again = await client.send_text("liqiang", "请报送9月进展", duplicate_check=True)
+    assert again["errcode"] == 0  # accepted …
+    assert len(world.messages_to("liqiang")) == 1 and len(world.duplicates) == 1  # … not delivered
+    await client.send_text("liqiang", "请报送10月进展", duplicate_check=True)  # other content
+    await client.send_text("zhaomin", "请报送9月进展", duplicate_check=True)  # another member
+    clock.advance(timedelta(seconds=1))  # 1800 s after the first: the window has passed
+    await client.send_text("liqiang", "请报送9月进展", duplicate_check=True)
+    assert [m["text"]["content"] for m in world.messages_to("liqiang")] == [
+        "请报送9月进展", "请报送10月进展", "请报送9月进展",
+    ]  # fmt: skip
+    assert len(world.messages_to("zhaomin")) == 1 and len(world.duplicates) == 1

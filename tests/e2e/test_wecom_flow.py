@@ -98,10 +98,11 @@ def jpeg(red: int = 20) -> bytes:
 
 @asynccontextmanager
 async def wecom_running(
-    make_settings: Any, *, ack_delay: float = 0.0
+    make_settings: Any, *, ack_delay: float = 0.0, cards: bool = False
 ) -> AsyncIterator[tuple[Deps, FakeWeCom, Endpoint]]:
     """The WeCom adapter behind its callback endpoint, against the fake WeCom API (numbered
-    choices only, as in the WeChat plug-in; files acknowledged at once unless ``ack_delay``)."""
+    choices only, as in the WeChat plug-in, unless ``cards``; files acknowledged at once unless
+    ``ack_delay``)."""
     deps = Deps.from_settings(make_settings(), clock=ManualClock(moment("2026-09-25 10:00")))
     upgrade_database(deps.db.engine)
     world = FakeWeCom(corp_id=CRYPTO.receive_id)
@@ -109,7 +110,7 @@ async def wecom_running(
         client = WeComClient(base_url=api.base_url, corp_id=world.corp_id, agent_id=1000002,
                              secret=world.secret, session=session)  # fmt: skip
         adapter = WeComAdapter(
-            deps, client, admin_userids=(OFFICE,), cards=False, ack_delay=ack_delay
+            deps, client, admin_userids=(OFFICE,), cards=cards, ack_delay=ack_delay
         )
         receiver = CallbackReceiver(deps, CRYPTO, adapter.handle)
         runner = web.AppRunner(callback_app(receiver, PATH))

@@ -9,19 +9,30 @@ WeCom's app-wide limits); a member outside the app's visible range gets 81013; a
 a valid button_interaction card (unique task_id, 1–6 buttons) and its answer carries a
 response_code, which — like the one a click brings — updates the card once; media/get answers
 JSON on an unknown media_id; ``fail_next`` makes the next call answer any errcode (60020 …).
+
+Duplicates as WeCom treats them: a message/send with ``enable_duplicate_check: 1`` whose request
+JSON repeats one delivered to the member less than ``duplicate_check_interval`` seconds (1800
+unless given) before is answered "ok" and not delivered (it lands in ``duplicates``). Its time
+is ``clock``'s, so a test moves it on instead of waiting. ``late_answers`` delivers the next
+message/send but answers only after that many (real) seconds: a timeout whose message arrived.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import json
 import re
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
 from aiohttp import web
+
+DUPLICATE_CHECK_DEFAULT = 1800.0  # seconds, when a send asks for the check without an interval
 
 
 @dataclass
@@ -40,6 +51,10 @@ class FakeWeCom:
     token_requests: int = 0
     media: dict[str, tuple[bytes, str, str]] = field(default_factory=dict)  # id: data, type, name
     fail_next: list[int] = field(default_factory=list)
+    late_answers: list[float] = field(default_factory=list)  # seconds, one per message/send
+    duplicates: list[dict[str, Any]] = field(default_factory=list)  # accepted, not delivered
+    clock: Callable[[], float] = time.monotonic  # seconds: tokens, rate and duplicate windows
+    _delivered_at: dict[str, float] = field(default_factory=dict)  # request JSON: last delivery
     _tokens: dict[str, float] = field(default_factory=dict)
     _recent: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -73,7 +88,7 @@ class FakeWeCom:
     def _token_error(self, token: str) -> dict[str, Any] | None:
         if token not in self._tokens:
             return {"errcode": 40014, "errmsg": "invalid access_token"}
-        if self._tokens[token] < time.monotonic():
+        if self._tokens[token] < self.clock():
             return {"errcode": 42001, "errmsg": "access_token expired"}
         return None
 
@@ -119,7 +134,7 @@ class FakeWeComServer:
         if query.get("corpid") != world.corp_id or query.get("corpsecret") != world.secret:
             return web.json_response({"errcode": 40001, "errmsg": "invalid credential"})
         token = f"TOKEN{next(world._ids)}"
-        world._tokens[token] = time.monotonic() + world.token_lifetime
+        world._tokens[token] = world.clock() + world.token_lifetime
         return web.json_response({"errcode": 0, "errmsg": "ok", "access_token": token,
                                   "expires_in": world.token_lifetime})  # fmt: skip
 
@@ -135,7 +150,14 @@ class FakeWeComServer:
         member = str(body.get("touser", ""))
         if world.visible is not None and member not in world.visible:
             return web.json_response({"errcode": 81013, "errmsg": "user not in app visible range"})
-        now, recent = time.monotonic(), world._recent[member]
+        now, recent = world.clock(), world._recent[member]
+        content = _content(body)
+        if body.get("enable_duplicate_check") == 1:
+            interval = float(body.get("duplicate_check_interval", DUPLICATE_CHECK_DEFAULT))
+            last = world._delivered_at.get(content)
+            if last is not None and now - last < interval:
+                world.duplicates.append(body)  # WeCom's rule: "ok", and nothing arrives again
+                return web.json_response({"errcode": 0, "errmsg": "ok", "msgid": "DUPLICATE"})
         while recent and now - recent[0] > world.rate_window_seconds:
             recent.popleft()
         if len(recent) >= world.per_member_per_minute:
@@ -153,6 +175,9 @@ class FakeWeComServer:
             answer["response_code"] = code
         recent.append(now)
         world.sent.append(body)
+        world._delivered_at[content] = now
+        if world.late_answers:
+            await asyncio.sleep(world.late_answers.pop(0))
         return web.json_response({**answer, "msgid": f"MSG{len(world.sent)}"})
 
     def _card_problem(self, card: dict[str, Any]) -> str:
@@ -208,3 +233,10 @@ class FakeWeComServer:
         data, content_type, name = found
         headers = {"Content-Disposition": f'attachment; filename="{name}"'}
         return web.Response(body=data, content_type=content_type, headers=headers)
+
+
+def _content(body: dict[str, Any]) -> str:
+    """What WeCom compares for a duplicate: the request JSON, less the check's own fields."""
+    compared = {k: v for k, v in body.items()
+                if k not in ("enable_duplicate_check", "duplicate_check_interval")}  # fmt: skip
+    return json.dumps(compared, sort_keys=True, ensure_ascii=False)
