@@ -154,3 +154,40 @@ async def test_units_imported_earlier_in_the_month_owe_it(bot: BotHarness) -> No
     history = await office_says(bot, users, "/unit 区教委")
     assert "2026-11：未报（截止 2026-11-30）" in history
     assert "2026-12：待报（截止 2026-12-30）" in history
+
+
+async def test_an_extension_granted_after_a_late_report_makes_it_on_time_everywhere(
+    bot: BotHarness,
+) -> None:
+    users = await campaign_imported_at(bot, "2026-11-10 10:00")
+    bot.deps.clock = ManualClock(moment("2026-12-02 10:00"))
+    [offer] = await bot.world.say(users[WANG], "/report")
+    since = len(bot.world.messages_to(WANG))
+    bot.world.press_button(users[WANG], offer, text="补报 2026-11")
+    [ask] = await bot.world.wait_for_messages(WANG, since=since)
+    since = len(bot.world.messages_to(WANG))
+    bot.world.press_button(users[WANG], ask, text="本月无新进展")
+    late = (await bot.world.wait_for_messages(WANG, since=since))[-1].text
+    assert "晚于截止日期 2026-11-30 2 个工作日" in late
+    before = await office_says(bot, users, "/unit 区卫生健康委")
+    assert "2026-11：本月无新进展，12-02 提交，晚 2 个工作日" in before
+
+    granted = await office_says(bot, users, "/extend 区卫生健康委 2026-11 2026-12-04 系统故障")
+    assert "延期至 2026-12-04" in granted
+    after = await office_says(bot, users, "/unit 区卫生健康委")
+    assert "2026-11：本月无新进展，12-02 提交，按时（延期至 2026-12-04）" in after
+    summary = await office_says(bot, users, "/summary 2026-11")
+    assert "按时 1，逾期 0" in summary and "延期：区卫生健康委（至2026-12-04）" in summary
+
+
+async def test_an_open_month_in_the_word_bulletin_is_pending_not_missing(bot: BotHarness) -> None:
+    users = await campaign_imported_at(bot, "2026-11-10 10:00")
+    await no_progress(bot, users[WANG], "2026-11-27 10:00", "2026-11")
+    [summary] = await bot.world.say(users[ADMIN], "/summary")
+    bulletin = Document(
+        io.BytesIO(await tap_for_document(bot, users[ADMIN], summary, "📄 Word 工作简报"))
+    )
+    text = "\n".join(p.text for p in bulletin.paragraphs)
+    assert "已报送 1 个" in text and "尚待报送 2 个" in text and "按时报送率" not in text
+    cells = [cell.text for table in bulletin.tables for row in table.rows for cell in row.cells]
+    assert "待报" in cells and "待报（无联络员）" in cells and "未报" not in cells
