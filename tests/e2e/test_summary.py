@@ -106,8 +106,9 @@ async def tap_for_document(
 ) -> bytes:
     since = len(bot.world.messages_to(user.id))
     bot.world.press_button(user, message, text=label)
-    await bot.world.wait_until(
-        lambda: any(m.kind == "document" for m in bot.world.messages_to(user.id)[since:])
+    await bot.world.wait_until(  # building a file imports openpyxl/python-docx: allow for a
+        lambda: any(m.kind == "document" for m in bot.world.messages_to(user.id)[since:]),
+        timeout=30,  # busy machine
     )
     [document] = [m for m in bot.world.messages_to(user.id)[since:] if m.kind == "document"]
     return bot.world.file_bytes(document.raw["document"]["file_id"])
