@@ -28,7 +28,7 @@ SECURITY_HEADERS = {
         "frame-ancestors 'none'; base-uri 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",  # a page's URL never travels to another site
+    "Referrer-Policy": "same-origin",  # a page's URL never travels to another site
     "X-Frame-Options": "DENY",
 }
 _TOKEN_IN_PATH = re.compile(r"/login/[^ ?]+")

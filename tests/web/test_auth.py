@@ -218,5 +218,5 @@ async def test_over_https_the_cookie_is_secure(https_site: Web) -> None:
 async def test_pages_carry_the_security_headers(site: Web) -> None:
     response = await site.client.get(f"{ROOT}/matrix")
     assert "default-src 'none'" in response.headers["Content-Security-Policy"]
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "same-origin"
     assert response.headers["Cache-Control"] == "no-store"

@@ -16,6 +16,7 @@ from bot.domain import review
 from bot.domain.periods import YearMonth
 from bot.exports.workbook import FILLS, build_workbook
 from bot.web.console import CONSOLE
+from messages.render import LOCALES, TEMPLATE_ROOT
 from storage.models import (
     AuditEntry,
     Evidence,
@@ -157,7 +158,7 @@ async def test_review_in_batches_and_one_sent_back(site: Web) -> None:
     admin = site.office_person(2001, "陈静", OfficeRole.ADMIN)
     await site.log_in(admin)
     queue = await site.page("/review")
-    assert "本月无新进展（1 份）" in queue and "报告（1 份" in queue
+    assert "本月无新进展（1 份，2026-09）" in queue and "报告（1 份" in queue
     assert "开展义诊一次，120人参加。" in queue  # read in full on the queue page
     csrf = await site.csrf()
 
@@ -199,7 +200,7 @@ async def test_the_ticked_reports_are_approved_and_nothing_else(site: Web) -> No
                                                ("id", str(health_id))])  # fmt: skip
     assert "approved=1" in ticked.headers["Location"]
     queue = await site.page("/review")
-    assert "本月无新进展（1 份）" in queue and "报告（" not in queue
+    assert "本月无新进展（1 份，2026-09）" in queue and "报告（" not in queue
 
 
 async def test_staff_may_review_as_in_chat(site: Web) -> None:
@@ -230,3 +231,30 @@ async def test_tasks_indicators_and_downloads(site: Web) -> None:
         assert (await response.read()).startswith(magic)
     await site.page("/download/2026-13/xlsx", status=404)
     await site.page("/matrix?period=九月", status=400)
+
+
+def test_both_languages_have_every_page() -> None:
+    names = {locale: sorted(p.name for p in (TEMPLATE_ROOT / locale / "web").glob("*.html"))
+             for locale in LOCALES}  # fmt: skip
+    assert names["en"] == names["zh-CN"] and "matrix.html" in names["en"]
+
+
+async def test_every_page_renders_in_english(make_settings: Any) -> None:
+    settings = settings_for(make_settings, language="en")
+    async with running_console(settings, moment("2026-09-01 10:00")) as web:
+        seed_liaison(web.deps, telegram_id=1001, name="王芳", unit_names=["区卫生健康委"])
+        backdate_units(web.deps, moment("2026-01-01 00:00"))
+        web.clock.set(moment("2026-10-12 10:00"))
+        submission_id = submit(web, "区卫生健康委", "2026-09", "2026-09-25 10:00",
+                               photos=((jpeg((9, 9, 9)), "caption"),))  # fmt: skip
+        assert "No password needed" in await web.page("/matrix", status=401)
+        await web.log_in(web.office_person(2001, "Chen", OfficeRole.ADMIN))
+        expected = {
+            "/matrix?period=2026-09": "On-time rate", "/unit/1": "Liaisons",
+            f"/report/{submission_id}": "Work done this month", "/review": "Approve all 1",
+            "/tasks": "All tasks", "/indicators": "No indicators imported yet",
+            "/downloads": "Excel summary", "/sessions": "Chen", "/unit/99": "Page not found",
+        }  # fmt: skip
+        for path, words in expected.items():
+            page = await web.page(path, status=404 if path == "/unit/99" else 200)
+            assert words in page and 'lang="en"' in page, path
