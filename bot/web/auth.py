@@ -114,8 +114,18 @@ def _same_origin(request: web.Request, console: Console) -> bool:
     return origin == f"{base.scheme}://{base.netloc}"
 
 
+LOCAL = ("127.0.0.1", "::1")
+
+
 def client_of(request: web.Request) -> str:
-    return request.remote or "?"
+    """The address a login attempt is counted against. Behind a reverse proxy on the same
+    host every request comes from the proxy: then the address the proxy appended last to
+    X-Forwarded-For (the one it saw; anything before it the client could have written)."""
+    remote = request.remote or "?"
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if forwarded and remote in LOCAL:
+        return forwarded.split(",")[-1].strip()[:64] or remote
+    return remote
 
 
 async def login_page(request: web.Request) -> web.StreamResponse:

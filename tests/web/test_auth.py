@@ -220,3 +220,20 @@ async def test_pages_carry_the_security_headers(site: Web) -> None:
     assert "default-src 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["Referrer-Policy"] == "same-origin"
     assert response.headers["Cache-Control"] == "no-store"
+
+
+async def test_behind_the_proxy_each_visitor_is_counted_apart(site: Web) -> None:
+    clerk = site.office_person(2001, "陈静", OfficeRole.STAFF)
+    for attempt in range(web_access.FAILURES_ALLOWED):
+        await site.client.post(f"{ROOT}/login", data={"token": f"guess{attempt}"},
+                               headers={"X-Forwarded-For": "6.6.6.6, 10.0.0.1"})  # fmt: skip
+    blocked = await site.client.post(
+        f"{ROOT}/login", data={"token": site.link(clerk)},
+        headers={"X-Forwarded-For": "10.0.0.1"}, allow_redirects=False,
+    )  # fmt: skip
+    assert blocked.status == 429
+    other = await site.client.post(
+        f"{ROOT}/login", data={"token": site.link(clerk)},
+        headers={"X-Forwarded-For": "10.0.0.2"}, allow_redirects=False,
+    )  # fmt: skip
+    assert other.status == 303
