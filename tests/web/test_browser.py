@@ -178,7 +178,8 @@ async def test_a_clerk_does_the_month_end_in_the_browser(bot: BotHarness, tmp_pa
 
     async with playwright_api.async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        page = await browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+        context = await browser.new_context(viewport={"width": 1366, "height": 900})
+        page = await context.new_page()
         clicks = Clicks(page)
         await page.goto(found[0])  # the clerk taps the link in chat
         clicks.acting.append("open the link from chat")
@@ -219,6 +220,16 @@ async def test_a_clerk_does_the_month_end_in_the_browser(bot: BotHarness, tmp_pa
             await clicks.act(page.get_by_role("button", name=re.compile("通过本页全部")),
                              "approve the page")  # fmt: skip
         assert "没有待审的报告" in await page.locator("main").inner_text()
+
+        # The same pages on a phone (same login): readable without zooming.
+        phone = await context.new_page()
+        await phone.set_viewport_size({"width": 390, "height": 844})
+        await phone.goto(f"{BASE}/matrix")
+        await phone.screenshot(path=shots / "phone-matrix.png")
+        await phone.get_by_role("link", name="区卫生健康委", exact=True).click()
+        await phone.wait_for_load_state()
+        await phone.screenshot(path=shots / "phone-unit.png")
+        assert await phone.evaluate("document.documentElement.scrollWidth") <= 390
         await browser.close()
 
     with bot.deps.db.session() as session:
