@@ -134,6 +134,12 @@ async def _post_init(application: BotApplication) -> None:
     deps = application.bot_data.deps
     assert deps is not None
     await _start_dispatcher(application, deps)
+    if deps.settings.web_enabled:  # the web console (bot.web), in this loop, until shutdown
+        from bot.web.serve import running_console
+
+        await application.bot_data.web.enter_async_context(
+            running_console(deps, application.bot_data.dispatcher)
+        )
     for locale in LOCALES:
         commands = _bot_commands(deps.renderer.render("bot_commands", locale=locale))
         language = locale.split("-")[0]
@@ -182,6 +188,7 @@ def _warn_uncovered_years(deps: Deps) -> None:
 
 
 async def _post_shutdown(application: BotApplication) -> None:
+    await application.bot_data.web.aclose()
     if application.bot_data.sender_bot is not None:
         await application.bot_data.sender_bot.shutdown()
     if application.bot_data.deps is not None:

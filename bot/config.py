@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     wecom_callback_port: int = Field(default=8081, ge=1, le=65535)
     wecom_admin_userids: Annotated[tuple[str, ...], NoDecode] = ()
     wecom_cards: bool = True  # choices also as a card with buttons (the WeChat plug-in hides cards)
+    web_listen: str = "127.0.0.1"  # the web console's address (behind the reverse proxy)
+    web_port: int = Field(default=0, ge=0, le=65535)  # 0: no web console
+    web_base_url: str | None = None  # the console's public URL, used in /web login links
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -132,6 +135,25 @@ class Settings(BaseSettings):
             raise ValueError("must be the 43 letters and digits the WeCom console shows")
         return value
 
+    @field_validator("web_base_url")
+    @classmethod
+    def _web_base_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query:
+            raise ValueError("must be an http(s) URL such as https://bot.example.org/console")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _web_needs_its_url(self) -> Settings:
+        if self.web_port and not self.web_base_url:
+            raise ValueError(
+                "WEB_BASE_URL: required when WEB_PORT is set (the address people open, "
+                "e.g. https://bot.example.org/console)"
+            )
+        return self
+
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:
         if self.webhook_url and self.webhook_secret is None:
@@ -166,6 +188,21 @@ class Settings(BaseSettings):
     def tz(self) -> ZoneInfo:
         """The office's time zone, for deadlines and working hours."""
         return ZoneInfo(self.timezone)
+
+    @property
+    def web_enabled(self) -> bool:
+        """The web console runs when WEB_PORT is set (WEB_BASE_URL is then required)."""
+        return bool(self.web_port and self.web_base_url)
+
+    @property
+    def web_root(self) -> str:
+        """The path of WEB_BASE_URL ("" or e.g. "/console"): where the console's pages live."""
+        return urlsplit(self.web_base_url or "").path.rstrip("/")
+
+    @property
+    def web_secure(self) -> bool:
+        """Cookies are marked Secure when people reach the console over https."""
+        return urlsplit(self.web_base_url or "").scheme == "https"
 
     @property
     def webhook_mode(self) -> bool:

@@ -13,7 +13,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 
 import aiohttp
@@ -95,11 +95,21 @@ async def serve(settings: Settings) -> None:
         else:
             dispatcher = wecom.adapter.dispatcher
             ticking = asyncio.create_task(_tick_forever(dispatcher, settings))
-            await stop.wait()
+            async with _web_console(deps, dispatcher):  # with Telegram: started in post_init
+                await stop.wait()
             ticking.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await ticking
             deps.close()
+
+
+def _web_console(deps: Deps, dispatcher: Dispatcher) -> AbstractAsyncContextManager[object]:
+    """The web console (bot.web) when WEB_PORT is set; imported only then."""
+    if not deps.settings.web_enabled:
+        return contextlib.nullcontext()
+    from bot.web.serve import running_console
+
+    return running_console(deps, dispatcher)
 
 
 def _webhook(settings: Settings) -> Webhook | None:

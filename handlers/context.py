@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +32,7 @@ class AppData:
         # updates whose handler recorded them as handled in its own transaction (HandledOnce):
         # the application then has nothing left to record
         self.recorded: set[int] = set()
+        self.web = AsyncExitStack()  # the web console while it runs (bot.web.serve)
 
 
 class CustomContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], AppData]):

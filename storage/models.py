@@ -617,3 +617,44 @@ class OfferedChoices(SQLModel, table=True):
     external_id: str = Field(max_length=64, primary_key=True)
     choices: list[dict[str, object]] = Field(default_factory=list, sa_type=JSON)
     offered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class WebLoginLink(SQLModel, table=True):
+    """A single-use link into the office's web console, sent in chat (/web): valid for
+    minutes, kept only as the sha256 of its token."""
+
+    __tablename__ = "web_login_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_sha256: str = Field(max_length=64, unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    campaign_id: int = Field(foreign_key="campaign.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class WebSession(SQLModel, table=True):
+    """A browser logged into the web console through a link: the cookie's token as sha256,
+    valid for hours, ended early by logging out or by an admin's revocation."""
+
+    __tablename__ = "web_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_sha256: str = Field(max_length=64, unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    campaign_id: int = Field(foreign_key="campaign.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class WebLoginFailure(SQLModel, table=True):
+    """A login link that did not work (unknown, used or expired), by client address: too
+    many in a short time and that address is refused for a while."""
+
+    __tablename__ = "web_login_failure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    client: str = Field(max_length=64, index=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

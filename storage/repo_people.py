@@ -318,3 +318,14 @@ def identities_by_person(
 # Built once, executed with parameters: for a statement run on every message, building it
 # (and its cache key) cost several times more than running it (0.75 -> 0.2 ms).
 _WHOM = _whom_query()
+
+
+def unit_assignments(*, session: Session, unit_id: int) -> list[tuple[LiaisonAssignment, Person]]:
+    """Everyone who has reported for the unit, current or not, newest first (its history)."""
+    query = (
+        select(LiaisonAssignment, Person)
+        .join(Person, col(Person.id) == col(LiaisonAssignment.person_id))
+        .where(LiaisonAssignment.unit_id == unit_id)
+        .order_by(col(LiaisonAssignment.valid_from).desc(), col(LiaisonAssignment.id).desc())
+    )
+    return [(assignment, person) for assignment, person in session.exec(query)]

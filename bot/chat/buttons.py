@@ -18,7 +18,7 @@ from bot.chat import importing
 from bot.chat.call import Answer, Call, answer, from_outcome
 from bot.chat.commands import invite_reply, send_reminders
 from bot.domain import registration, reporting, review
-from bot.domain.access import Permission, allows, may_act_for_unit, refusal_template
+from bot.domain.access import REVIEW, Permission, allows, may_act_for_unit, refusal_template
 from bot.domain.invites import issue_invites
 from bot.domain.people import Requester
 from bot.domain.replies import Outcome, Reply
@@ -162,7 +162,7 @@ KINDS: tuple[ButtonKind, ...] = (
     ButtonKind(
         "rp", r"^rp:\d+:\d{6}:[a-z]+(:[a-z0-9_]+)?$", LIAISON, report_button, unit_scoped=True
     ),
-    ButtonKind("rv", r"^rv:\d+:(open|ok|ret)$", OFFICE, review_button),
+    ButtonKind("rv", r"^rv:\d+:(open|ok|ret)$", REVIEW, review_button),
     ButtonKind("rm", r"^rm:\d{6}$", OFFICE, remind_button),
     ButtonKind("inv", r"^inv:\d+:[mb][01]$", ADMIN, invite_button, kept=True),
     ButtonKind("chg", r"^chg:(ok|no):\d+$", ADMIN, change_button),

@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from bot.broadcast import Outcome as Delivered
 from bot.chat.call import Answer, Call, answer
-from bot.domain import office, outbox, registration, reporting, review, unit_record
+from bot.domain import office, outbox, registration, reporting, review, unit_record, web_access
 from bot.domain.access import Permission, allows
 from bot.domain.calendar_admin import (
     load_calendar,
@@ -290,6 +290,30 @@ async def deadlines(call: Call) -> Answer:
     return answer(Reply("calendar_uncovered", {"year": year}), table)
 
 
+LOGOUT_WORDS = {"logout", "退出"}
+
+
+async def web(call: Call) -> Answer:
+    """A single-use link into the web console (valid 10 minutes); ``logout`` (退出) ends
+    every web session of mine."""
+    deps, who = call.deps, call.who
+    settings, now = deps.settings, deps.clock.now()
+    with deps.db.session() as session:
+        if call.words[:1] and call.words[0].lower() in LOGOUT_WORDS and who.person_id:
+            ended = web_access.revoke(
+                session=session, person_id=who.person_id, actor_person_id=who.person_id, now=now
+            )
+            return answer(Reply("web_logged_out", {"count": ended}))
+        if not settings.web_enabled:
+            return answer(Reply("web_off"))
+        token = web_access.issue_link(session=session, who=who, now=now)
+    if token is None:
+        return answer(Reply("review_no_campaign"))
+    values = {"url": f"{settings.web_base_url}/login/{token}",
+              "minutes": web_access.LINK_MINUTES, "hours": web_access.SESSION_HOURS}  # fmt: skip
+    return answer(Reply("web_link", values))
+
+
 # Office admins ----------------------------------------------------------------------------
 
 
@@ -489,6 +513,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(("units", "名册"), OFFICE, roster),
     Command(("unit", "单位"), OFFICE, unit_history),
     Command(("deadlines", "截止日期"), OFFICE, deadlines),
+    Command(("web", "网页"), OFFICE, web),
     Command(("invite", "邀请"), ADMIN, invite),
     Command(("office", "人员"), ADMIN, office_users),
     Command(("lock", "锁定"), ADMIN, _locker(True)),

@@ -19,6 +19,11 @@ class Permission(StrEnum):
     OFFICE_ADMIN = "office_admin"  # manage units, liaisons and roles
 
 
+# Who decides reports (通过 / 退回补充), in chat and in the web console alike: every office
+# user, as the /review queue has always allowed. One name, so both follow any change.
+REVIEW = Permission.OFFICE
+
+
 def allows(who: Requester, permission: Permission) -> bool:
     match permission:
         case Permission.ANYONE:

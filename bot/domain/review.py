@@ -30,6 +30,7 @@ from storage.models import (
     ReviewAction,
     ReviewEvent,
     Submission,
+    SubmissionKind,
     SubmissionTaskStatus,
     Task,
     Transport,
@@ -78,6 +79,8 @@ class QueueItem:
     version: int
     state: ReviewAction
     at: datetime
+    unit_id: int = 0
+    kind: SubmissionKind = SubmissionKind.REPORT  # a report, or 本月无新进展
 
 
 def queue(*, session: Session) -> list[QueueItem]:
@@ -102,6 +105,8 @@ def queue(*, session: Session) -> list[QueueItem]:
             submission.version,
             ReviewAction(event.action),
             event.at,
+            submission.unit_id,
+            SubmissionKind(submission.kind),
         )
         for event, submission, unit in session.exec(query)
     ]
@@ -207,6 +212,58 @@ def approve(*, session: Session, who: Requester, submission_id: int, at: datetim
     return Outcome(Reply("review_approved", values), notices)
 
 
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """What approving several reports at once did."""
+
+    approved: tuple[Reply, ...]  # each approval's confirmation, as ``approve`` words it
+    skipped: int  # decided meanwhile, replaced by a newer version, or unknown
+    notices: tuple[Notice, ...]  # each unit's liaisons are told, as for a single approval
+
+
+def approve_many(
+    *, session: Session, who: Requester, submission_ids: Iterable[int], at: datetime
+) -> Batch:
+    """通过 several reports in one go (the ticked ones, or every 本月无新进展 waiting): each is
+    decided exactly as ``approve`` decides one — its own review event, audit entry and notice
+    to the unit's liaisons; one no longer waiting is skipped, never decided twice."""
+    approved: list[Reply] = []
+    notices: list[Notice] = []
+    skipped = 0
+    for submission_id in dict.fromkeys(submission_ids):
+        if _waiting(session, submission_id) is None:
+            skipped += 1
+            continue
+        outcome = approve(session=session, who=who, submission_id=submission_id, at=at)
+        approved.append(outcome.reply)
+        notices.extend(outcome.notices)
+    return Batch(tuple(approved), skipped, tuple(notices))
+
+
+def waiting_without_progress(*, session: Session) -> list[int]:
+    """The waiting submissions that say 本月无新进展: nothing to read, approved in one go."""
+    return [
+        item.submission_id
+        for item in queue(session=session)
+        if item.kind == SubmissionKind.NO_PROGRESS
+    ]
+
+
+def is_waiting(*, session: Session, submission_id: int) -> bool:
+    """Whether this version is the one waiting for the office's decision."""
+    return _waiting(session, submission_id) is not None
+
+
+def return_now(
+    *, session: Session, who: Requester, submission_id: int, comment: str, at: datetime
+) -> Outcome:
+    """退回补充 with the comment given at once (a web form), not as the next chat message:
+    the same checks, decision and notice as ``ask_comment`` then ``return_with_comment``."""
+    if who.person_id is None:
+        return Outcome(Reply("review_already_decided"))
+    return _return(session, who, submission_id, comment, at)
+
+
 def ask_comment(*, session: Session, who: Requester, submission_id: int, at: datetime) -> Reply:
     """退回补充 needs a comment: remember what the reviewer's next message is for."""
     submission = _waiting(session, submission_id)
@@ -228,15 +285,27 @@ def pending_comment(*, session: Session, who: Requester) -> PendingReviewComment
 def return_with_comment(
     *, session: Session, who: Requester, pending: PendingReviewComment, comment: str, at: datetime
 ) -> Outcome:
+    outcome = _return(session, who, pending.submission_id, comment, at)
+    if outcome.reply.template not in UNDECIDED:
+        session.delete(pending)
+        session.flush()
+    return outcome
+
+
+UNDECIDED = ("review_comment_empty", "review_comment_too_long")  # ask for the comment again
+
+
+def _return(
+    session: Session, who: Requester, submission_id: int, comment: str, at: datetime
+) -> Outcome:
+    """The checks and decision of 退回补充 once the comment is known."""
     comment = clean_text(comment).strip()
     if not comment:
         return Outcome(Reply("review_comment_empty"))
     if len(comment) > MAX_COMMENT:
         return Outcome(Reply("review_comment_too_long", {"limit": MAX_COMMENT}))
-    session.delete(pending)
-    submission = _waiting(session, pending.submission_id)
+    submission = _waiting(session, submission_id)
     if submission is None:
-        session.flush()
         return Outcome(Reply("review_already_decided"))
     _decide(session, who, submission, ReviewAction.RETURNED, comment, at)
     values = {**_values(session, submission), "comment": comment}

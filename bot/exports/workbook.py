@@ -52,6 +52,14 @@ def status_key(unit: UnitStanding) -> str:
     return unit.standing.value
 
 
+def matrix_key(unit: UnitStanding | None, standing: PeriodStanding) -> str | None:
+    """A unit's cell in the 报送情况 matrix (the Excel's and the web console's): its status
+    key, or None for "—" (not listed that month, or joined after its due date)."""
+    if unit is None or (unit.standing == Standing.NEW and _joined_later(unit, standing)):
+        return None
+    return status_key(unit)
+
+
 def counts_against(unit: UnitStanding) -> bool:
     """Whether the month is in the unit's on-time rate: reported, or owed and overdue."""
     return unit.reported or (unit.owing and not unit.open)
@@ -119,13 +127,12 @@ def _status_sheet(sheet: Worksheet, standings: list[PeriodStanding], renderer: R
             found = cells.get((unit_id, column))
             cell = sheet.cell(row=row_number, column=column + 2)
             cell.alignment = CENTER
-            month = standings[column]
-            if found is None or (found.standing == Standing.NEW and _joined_later(found, month)):
+            key = matrix_key(found, standings[column])
+            if found is None or key is None:
                 cell.value = label("not_expected")
                 continue
             expected += counts_against(found)
             on_time += found.standing == Standing.ON_TIME
-            key = status_key(found)
             cell.value = label(f"status_{key}")
             cell.fill = PatternFill("solid", fgColor=FILLS[key])
         base = len(standings) + 2

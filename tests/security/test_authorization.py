@@ -34,7 +34,7 @@ COMMANDS: dict[str, set[str]] = {
     "/report": LIAISONS, "/status": LIAISONS,
     "/units": OFFICE, "/unit 区教委": OFFICE, "/deadlines": OFFICE, "/digest": OFFICE,
     "/remind": OFFICE, "/summary": OFFICE, "/missing": OFFICE, "/behind": OFFICE,
-    "/review": OFFICE,
+    "/review": OFFICE, "/web": OFFICE,
     "/invite 区教委": ADMIN, "/office": ADMIN, "/calendar 2026": ADMIN, "/lock 2026-09": ADMIN,
     "/unlock 2026-09": ADMIN, "/extend 区教委 2026-09 2026-10-15 x": ADMIN,
     "/exempt 区教委 2026-09 x": ADMIN,

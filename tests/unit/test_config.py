@@ -40,6 +40,9 @@ VARIABLES = [
     "WEBHOOK_SECRET",
     "WEBHOOK_LISTEN",
     "WEBHOOK_PORT",
+    "WEB_LISTEN",
+    "WEB_PORT",
+    "WEB_BASE_URL",
 ]
 
 
@@ -173,3 +176,19 @@ def test_wecom_needs_its_settings_and_a_proper_key() -> None:
     assert settings.wecom_admin_userids == ("wangfang", "chenjing")
     with pytest.raises(ConfigError, match="WECOM_ENCODING_AES_KEY: must be the 43"):
         load_settings(None, **{**good, "wecom_encoding_aes_key": "short"})
+
+
+def test_the_web_console_is_off_until_its_port_and_url_are_set() -> None:
+    assert not load_settings(None).web_enabled
+    assert not load_settings(None, web_port=0, web_base_url="https://x.example").web_enabled
+    with pytest.raises(ConfigError, match="WEB_BASE_URL: required when WEB_PORT is set"):
+        load_settings(None, web_port=8090)
+    with pytest.raises(ConfigError, match="WEB_BASE_URL"):
+        load_settings(None, web_port=8090, web_base_url="bot.example.org")
+    settings = load_settings(None, web_port=8090, web_base_url="https://bot.example.org/console/")
+    assert settings.web_enabled and settings.web_secure
+    assert (settings.web_base_url, settings.web_root) == ("https://bot.example.org/console",
+                                                          "/console")  # fmt: skip
+    assert settings.web_listen == "127.0.0.1"  # behind the reverse proxy unless told otherwise
+    plain = load_settings(None, web_port=8090, web_base_url="http://10.1.2.3:8090")
+    assert plain.web_root == "" and not plain.web_secure
