@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, SystemClock, clock_from_environment
 from bot.config import Settings
 from messages.render import Renderer
 from storage.db import Database
 from storage.files import ContentStore
+
+
+@dataclass
+class Heartbeat:
+    """Signs of life for ``/healthz``: when the schedule last finished a tick, and what each
+    transport is doing (running, or retrying and why)."""
+
+    last_tick: datetime | None = None
+    transports: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -18,6 +28,7 @@ class Deps:
     files: ContentStore
     renderer: Renderer
     clock: Clock = field(default_factory=SystemClock)
+    heartbeat: Heartbeat = field(default_factory=Heartbeat)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, clock: Clock | None = None) -> Deps:
@@ -27,7 +38,7 @@ class Deps:
             db=Database.from_url(settings.database_url),
             files=ContentStore(settings.data_dir / "files"),
             renderer=Renderer(settings.language),
-            clock=clock or SystemClock(),
+            clock=clock or clock_from_environment(),
         )
 
     def close(self) -> None:

@@ -27,6 +27,7 @@ class AppData:
     deps: Deps | None = None
     dispatcher: Dispatcher | None = None
     sender_bot: Bot | None = None
+    ticks: bool = True  # the job queue drives the schedule (False: ``bot.serve`` does)
 
     def __init__(self) -> None:
         # updates whose handler recorded them as handled in its own transaction (HandledOnce):
