@@ -414,7 +414,10 @@ def _add_control_routes(app: web.Application, world: FakeTelegram) -> None:
 
     async def messages(request: web.Request) -> web.Response:
         chat_id = int(request.match_info["chat_id"])
-        return web.json_response([m.raw for m in world.messages_to(chat_id)])
+        return web.json_response(  # a reply keyboard is not in the Bot API's echo: added here
+            [{**m.raw, **({"reply_keyboard": m.reply_keyboard} if m.reply_keyboard else {})}
+             for m in world.messages_to(chat_id)]
+        )  # fmt: skip
 
     app.router.add_post("/_control/users/{user_id}/text", text)
     app.router.add_post("/_control/users/{user_id}/photo", photo)

@@ -9,6 +9,8 @@ WeCom's app-wide limits); a member outside the app's visible range gets 81013; a
 a valid button_interaction card (unique task_id, 1–6 buttons) and its answer carries a
 response_code, which — like the one a click brings — updates the card once; media/get answers
 JSON on an unknown media_id; ``fail_next`` makes the next call answer any errcode (60020 …).
+gettoken answers 40013 for a wrong corp id, 40001 for a wrong Secret and, with
+``trusted_ips`` set, 60020 to any other caller, each as WeCom words it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import itertools
 import re
 import time
 from collections import defaultdict, deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -40,6 +43,7 @@ class FakeWeCom:
     token_requests: int = 0
     media: dict[str, tuple[bytes, str, str]] = field(default_factory=dict)  # id: data, type, name
     fail_next: list[int] = field(default_factory=list)
+    trusted_ips: set[str] | None = None  # None: any caller; else others get 60020
     _tokens: dict[str, float] = field(default_factory=dict)
     _recent: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -79,13 +83,20 @@ class FakeWeCom:
 
 
 class FakeWeComServer:
-    def __init__(self, world: FakeWeCom) -> None:
+    def __init__(
+        self, world: FakeWeCom, *, host: str = "127.0.0.1", port: int = 0,
+        extra_routes: Sequence[web.RouteDef] = (),
+    ) -> None:  # fmt: skip
+        """``extra_routes``: more routes on the same server (``python -m bot.fakes.wecom``
+        adds its control routes for acting as members)."""
         self.world = world
+        self.host, self.port, self.extra_routes = host, port, extra_routes
         self._runner: web.AppRunner | None = None
         self.base_url = ""
 
     async def __aenter__(self) -> FakeWeComServer:
-        app = web.Application()
+        app = web.Application(client_max_size=30 * 1024 * 1024)
+        app.add_routes(self.extra_routes)
         app.router.add_get("/cgi-bin/gettoken", self._gettoken)
         app.router.add_post("/cgi-bin/message/send", self._send)
         app.router.add_post("/cgi-bin/message/update_template_card", self._update_card)
@@ -93,10 +104,14 @@ class FakeWeComServer:
         app.router.add_get("/cgi-bin/media/get", self._media_get)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        try:
+            await site.start()
+        except OSError:
+            await self._runner.cleanup()
+            raise
         port = self._runner.addresses[0][1]
-        self.base_url = f"http://127.0.0.1:{port}"
+        self.base_url = f"http://{self.host}:{port}"
         return self
 
     async def __aexit__(
@@ -116,7 +131,15 @@ class FakeWeComServer:
         world = self.world
         world.token_requests += 1
         query = request.query
-        if query.get("corpid") != world.corp_id or query.get("corpsecret") != world.secret:
+        caller = request.remote or ""
+        if world.trusted_ips is not None and caller not in world.trusted_ips:
+            return web.json_response({"errcode": 60020, "errmsg": (
+                "not allow to access from your ip, hint: [1700000000000000001], from ip: "
+                f"{caller}, more info at https://open.work.weixin.qq.com/devtool/query?e=60020"
+            )})  # fmt: skip
+        if query.get("corpid") != world.corp_id:
+            return web.json_response({"errcode": 40013, "errmsg": "invalid corpid"})
+        if query.get("corpsecret") != world.secret:
             return web.json_response({"errcode": 40001, "errmsg": "invalid credential"})
         token = f"TOKEN{next(world._ids)}"
         world._tokens[token] = time.monotonic() + world.token_lifetime
