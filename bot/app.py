@@ -246,6 +246,8 @@ async def running_application(
             await _close_requests(application.bot)
             raise
         stack.push_async_callback(_shut_down, application)
+        if webhook is not None:  # the port, checked before anything else happens
+            await stack.enter_async_context(_webhook_listener(application, webhook))
         if application.post_init is not None:
             await application.post_init(application)
         await application.start()
@@ -257,7 +259,12 @@ async def running_application(
             )
             stack.push_async_callback(application.updater.stop)
         else:
-            await stack.enter_async_context(_serving_webhook(application, webhook))
+            await application.bot.set_webhook(
+                url=webhook.url, secret_token=webhook.secret or None,
+                allowed_updates=Update.ALL_TYPES,
+            )  # fmt: skip
+            log.info("Telegram webhook listening on %s:%d/%s", webhook.listen, webhook.port,
+                     webhook.path)  # fmt: skip
         yield application  # on the way out: stop fetching, finish handling, shut down
 
 
@@ -277,10 +284,11 @@ async def _close_requests(bot: Bot) -> None:
 
 
 @asynccontextmanager
-async def _serving_webhook(application: BotApplication, webhook: Webhook) -> AsyncIterator[None]:
+async def _webhook_listener(application: BotApplication, webhook: Webhook) -> AsyncIterator[None]:
     """Telegram's webhook as a route of our own aiohttp server (``bot.sites``, with
     ``/healthz`` beside it): requests without the secret header get 403; accepted updates
-    go to the application's queue, as PTB's own webhook server would put them."""
+    go to the application's queue, as PTB's own webhook server would put them (Telegram
+    sends none before ``set_webhook``)."""
     from aiohttp import web
 
     from bot.sites import Listener, listening
@@ -304,12 +312,6 @@ async def _serving_webhook(application: BotApplication, webhook: Webhook) -> Asy
     app = web_application([web.post("/" + webhook.path, receive)], deps)
     where = Listener(webhook.listen, webhook.port, "WEBHOOK_PORT", "WEBHOOK_LISTEN")
     async with listening(app, where):
-        await application.bot.set_webhook(
-            url=webhook.url, secret_token=webhook.secret or None,
-            allowed_updates=Update.ALL_TYPES,
-        )  # fmt: skip
-        log.info("Telegram webhook listening on %s:%d/%s", webhook.listen, webhook.port,
-                 webhook.path)  # fmt: skip
         yield
 
 

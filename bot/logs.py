@@ -6,8 +6,9 @@
   webhook secret, database and proxy passwords) and any WeCom ``access_token=…`` in what is
   logged — the message, its arguments and the traceback, including the text of a library's
   exception — and in the one-line errors of the command line (``mask``).
-- httpx logs every request URL at INFO (Bot API URLs contain the token) and APScheduler two
-  lines a minute for the schedule's tick: both only from WARNING on.
+- httpx logs every request URL at INFO (Bot API URLs contain the token), APScheduler two
+  lines a minute for the schedule's tick, Alembic its plug-ins whenever it loads: all three
+  only from WARNING on.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ MASK = "***"
 # Secrets that are not settings: WeCom's short-lived access_token and the secret in a
 # gettoken URL travel in query strings, which aiohttp puts into its exception texts.
 _QUERY_SECRETS = re.compile(r"(?i)\b(access_token|corpsecret)=[^&\s'\"]+")
-QUIET_LOGGERS = {"httpx": logging.WARNING, "apscheduler": logging.WARNING}
+QUIET_LOGGERS = {"httpx": logging.WARNING, "apscheduler": logging.WARNING,
+                 "alembic": logging.WARNING}  # fmt: skip
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 

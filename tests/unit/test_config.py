@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -163,7 +164,7 @@ def test_env_example_documents_every_setting_and_loads_as_is() -> None:
 def test_wecom_needs_its_settings_and_a_proper_key() -> None:
     with pytest.raises(ConfigError, match="WECOM_CORP_ID: required when TRANSPORT=wecom"):
         load_settings(None, transport="wecom")
-    good = {
+    good: dict[str, Any] = {
         "transport": "both", "wecom_corp_id": "ww1", "wecom_agent_id": 1000002,
         "wecom_secret": "s", "wecom_token": "t",
         "wecom_encoding_aes_key": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
@@ -209,7 +210,7 @@ def test_the_callback_path_must_be_a_path(path: str) -> None:
 
 
 def test_webhook_and_callback_need_their_own_ports() -> None:
-    wecom = {
+    wecom: dict[str, Any] = {
         "transport": "both", "wecom_corp_id": "ww1", "wecom_agent_id": 1000002,
         "wecom_secret": "s", "wecom_token": "t",
         "wecom_encoding_aes_key": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
