@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,16 +30,12 @@ def postgres_url() -> str | None:
     return os.environ.get("TEST_DATABASE_URL") or None
 
 
-@pytest.fixture
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database: a SQLite file, or a private schema on PostgreSQL.
-
-    Parametrize indirectly with "sqlite"/"postgres"; unparametrized tests get SQLite, or the
-    backend named by TEST_DEFAULT_BACKEND (CI runs the bot tests once more on PostgreSQL).
-    """
-    backend = getattr(request, "param", os.environ.get("TEST_DEFAULT_BACKEND", "sqlite"))
+@contextmanager
+def fresh_database_url(backend: str, folder: Path, name: str = "test") -> Iterator[str]:
+    """An empty database: a SQLite file in ``folder``, or a private schema on PostgreSQL
+    (dropped afterwards; the test is skipped without TEST_DATABASE_URL)."""
     if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.db'}"
+        yield f"sqlite:///{folder / f'{name}.db'}"
         return
     base = postgres_url()
     if base is None:
@@ -56,6 +52,18 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a private schema on PostgreSQL.
+
+    Parametrize indirectly with "sqlite"/"postgres"; unparametrized tests get SQLite, or the
+    backend named by TEST_DEFAULT_BACKEND (CI runs the bot tests once more on PostgreSQL).
+    """
+    backend = getattr(request, "param", os.environ.get("TEST_DEFAULT_BACKEND", "sqlite"))
+    with fresh_database_url(backend, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

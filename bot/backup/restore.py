@@ -43,10 +43,13 @@ def restore_backup(settings: Settings, source: Path) -> Manifest:
     with open_archive(source) as tar:
         manifest = read_manifest(tar)
         store = ContentStore(settings.data_dir / "files")
-        _require_empty_store(store)
         database = Database.from_url(settings.database_url)
         try:
-            _prepare_schema(database.engine, manifest)
+            create_schema = _require_empty_database(database.engine, manifest)
+            _require_empty_store(store)
+            if create_schema and manifest.schema_revision is not None:
+                _require_known_revision(database.engine, manifest)
+                upgrade_database(database.engine, manifest.schema_revision)
             written: list[Path] = []
             try:
                 with database.engine.begin() as connection:
@@ -72,9 +75,10 @@ def _require_empty_store(store: ContentStore) -> None:
         )
 
 
-def _prepare_schema(engine: Engine, manifest: Manifest) -> None:
-    """An empty database gets the backup's schema; one with rows is refused."""
-    from storage.migrate import current_revision, upgrade_database
+def _require_empty_database(engine: Engine, manifest: Manifest) -> bool:
+    """Refuse a database with rows (or with empty tables of another schema); whether the
+    schema still has to be created."""
+    from storage.migrate import current_revision
 
     present = set(inspect(engine).get_table_names()) - SKIPPED_TABLES
     if present:
@@ -96,11 +100,8 @@ def _prepare_schema(engine: Engine, manifest: Manifest) -> None:
                 f"DATABASE_URL: the database has empty tables of schema {current}, the backup "
                 f"is of schema {manifest.schema_revision}; restore into a database without tables"
             )
-        return
-    if manifest.schema_revision is None:
-        return
-    _require_known_revision(engine, manifest)
-    upgrade_database(engine, manifest.schema_revision)
+        return False
+    return True
 
 
 def _require_known_revision(engine: Engine, manifest: Manifest) -> None:
