@@ -219,7 +219,9 @@ def parser() -> argparse.ArgumentParser:
                       help="WECOM_CALLBACK_PORT for the bot (default 8081)")  # fmt: skip
     root.add_argument("--callback", help="the bot's callback URL, if not on 127.0.0.1")
     root.add_argument("--write-env", metavar="FILE", help="also write the settings to FILE")
-    root.add_argument("--data", default="try-data", help="DATA_DIR for the settings it prints")
+    root.add_argument(
+        "--data", default="try-wecom-data", help="DATA_DIR for the settings it prints"
+    )
     actions = root.add_subparsers(dest="action")
     helps = {
         "say": "type text in the app (a word command, an answer, a number for a choice)",
