@@ -163,7 +163,9 @@ async def serve(settings: Settings) -> None:
         starters[Transport.TELEGRAM.value] = telegram
     if settings.uses_wecom:
         starters[Transport.WECOM.value] = lambda: running_wecom(deps, dispatcher)
-    dispatcher.waiting_for.update(Transport(name) for name in starters)
+    # Another service (an HTTP console on its own port, say) is one more entry here: started,
+    # checked and retried the same way; only chat transports are waited for by the dispatcher.
+    dispatcher.waiting_for.update(Transport(name) for name in starters if name in set(Transport))
     try:
         await _serve_until(stop, starters, dispatcher, ticker=settings.uses_wecom)
     finally:

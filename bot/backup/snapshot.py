@@ -65,7 +65,8 @@ def take_backup(settings: Settings, target: Path, *, now: datetime) -> BackupRes
         raise BackupError(f"{target.parent}: no such folder")
     store = ContentStore(settings.data_dir / "files")
     partial = target.with_name(target.name + ".partial")
-    with tempfile.TemporaryDirectory(prefix="liaison-backup-") as scratch_dir:
+    # the snapshot is written beside the archive, where the space for it is meant to be
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".liaison-backup-") as scratch_dir:
         scratch = Path(scratch_dir)
         with _snapshot(settings.database_url, scratch) as (connection, backend):
             revision = _revision(connection)
@@ -82,14 +83,19 @@ def take_backup(settings: Settings, target: Path, *, now: datetime) -> BackupRes
                 tarfile.open(fileobj=raw, mode=write_mode(target)) as tar,
             ):
                 for dump in tables:
-                    tar.add(scratch / dump.member, arcname=dump.member, recursive=False)
+                    path = scratch / dump.member
+                    info = tarfile.TarInfo(dump.member)
+                    info.size, info.mode = path.stat().st_size, 0o600
+                    info.mtime = int(now.timestamp())
+                    with path.open("rb") as stream:
+                        tar.addfile(info, stream)
                 for path in stored_files(store):
                     entry = _add_file(tar, path)
                     if entry is None:
                         damaged.append(path.name)
                     else:
                         manifest.files.append(entry)
-                _add_bytes(tar, MANIFEST, manifest.to_json())
+                _add_bytes(tar, MANIFEST, manifest.to_json(), now)
                 raw.flush()
                 os.fsync(raw.fileno())
             os.replace(partial, target)
@@ -180,7 +186,7 @@ def _add_file(tar: tarfile.TarFile, path: Path) -> FileEntry | None:
     return FileEntry(path.name, size)
 
 
-def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes, now: datetime) -> None:
     info = tarfile.TarInfo(name)
-    info.size, info.mode = len(data), 0o600
+    info.size, info.mode, info.mtime = len(data), 0o600, int(now.timestamp())
     tar.addfile(info, io.BytesIO(data))

@@ -13,8 +13,9 @@ from tests.e2e.test_cli import run_cli, seeded_database
 from tests.e2e.test_cli_exports import seeded
 from tests.e2e.test_wecom_callback import CRYPTO
 
+PIN = {"LIAISON_BOT_NOW": "2026-09-15T10:00:00+08:00"}
 WECOM = {
-    "TRANSPORT": "wecom", "WECOM_CORP_ID": CRYPTO.receive_id, "WECOM_AGENT_ID": "1000002",
+    **PIN, "TRANSPORT": "wecom", "WECOM_CORP_ID": CRYPTO.receive_id, "WECOM_AGENT_ID": "1000002",
     "WECOM_SECRET": "s", "WECOM_TOKEN": CRYPTO.token,
     "WECOM_ENCODING_AES_KEY": CRYPTO.encoding_aes_key,
 }  # fmt: skip
@@ -24,7 +25,7 @@ def test_the_bot_username_may_be_given_with_its_at(tmp_path: Path) -> None:
     url = seeded_database(tmp_path)
     result = run_cli(
         "invite", "区教委", "--bot-username", "@liaison_demo_bot", cwd=tmp_path,
-        env={"DATABASE_URL": url},
+        env={**PIN, "DATABASE_URL": url},
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     link = result.stdout.splitlines()[1].split("\t")[2]
@@ -32,7 +33,7 @@ def test_the_bot_username_may_be_given_with_its_at(tmp_path: Path) -> None:
 
 
 def test_a_named_settings_file_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
-    result = run_cli("units", "--env-file", "/etc/liaison-bot/typo.env", cwd=tmp_path)
+    result = run_cli("units", "--env-file", "/etc/liaison-bot/typo.env", cwd=tmp_path, env=PIN)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "error: --env-file /etc/liaison-bot/typo.env: no such file"
@@ -46,11 +47,11 @@ def test_relative_paths_are_taken_from_the_settings_file_folder(tmp_path: Path) 
     (office / ".env").write_text("DATABASE_URL=sqlite:///state/bot.db\nDATA_DIR=files\n")
     home = tmp_path / "home"
     home.mkdir()
-    upgraded = run_cli("db", "upgrade", "--env-file", str(office / ".env"), cwd=home)
+    upgraded = run_cli("db", "upgrade", "--env-file", str(office / ".env"), cwd=home, env=PIN)
     assert upgraded.returncode == 0, upgraded.stderr
     assert (office / "state" / "bot.db").is_file()
     assert not (home / "state").exists()
-    here = run_cli("units", cwd=office)  # .env found in the working directory
+    here = run_cli("units", cwd=office, env=PIN)  # .env found in the working directory
     assert here.returncode == 0 and here.stdout.startswith("单位全称")
     assert sorted(p.name for p in (office / "state").iterdir()) == ["bot.db"]
 
@@ -112,7 +113,7 @@ def test_invite_on_wecom_prints_the_line_to_send(tmp_path: Path) -> None:
 
 def test_office_roles_for_wecom_members(tmp_path: Path) -> None:
     url = seeded_database(tmp_path)
-    env = {"DATABASE_URL": url}
+    env = {**PIN, "DATABASE_URL": url}
     added = run_cli(
         "office", "add", "--wecom-userid", "chenjing", "--name", "陈静", "--role", "admin",
         cwd=tmp_path, env=env,
