@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from sqlalchemy.exc import OperationalError
 
 from bot.cli.base import EnvFile, cli, clock, database_problem, db_cli, fail, settings_from
 from bot.errors import StorageError
+
+if TYPE_CHECKING:
+    from bot.backup.archive import Manifest
 
 
 @db_cli.command("upgrade")
@@ -45,10 +48,7 @@ def _size(count: int) -> str:
     return f"{count / 1024**2:.1f} MiB" if count >= 1024**2 else f"{count / 1024:.0f} KiB"
 
 
-def _counts(manifest: object) -> str:
-    from bot.backup.archive import Manifest
-
-    assert isinstance(manifest, Manifest)
+def _counts(manifest: Manifest) -> str:
     units, submissions = manifest.rows("member_unit"), manifest.rows("submission")
     return f"{units} units, {submissions} submissions, {len(manifest.files)} files"
 
