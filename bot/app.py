@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import hmac
 import logging
 import multiprocessing
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -14,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, BotCommand, Update
 from telegram.constants import MessageLimit
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import HTTPXRequest
 
 from bot.config import Settings
 from bot.deps import Deps
@@ -98,10 +102,13 @@ class OnceApplication(Application[Any, CustomContext, Any, Any, AppData, Any]):
 
 
 def create_app(
-    settings: Settings, *, deps: Deps | None = None, rate_limit: bool = True
-) -> BotApplication:
+    settings: Settings, *, deps: Deps | None = None, rate_limit: bool = True,
+    dispatcher: Dispatcher | None = None, tick: bool = True,
+) -> BotApplication:  # fmt: skip
     """Build the application; ``deps`` defaults to the real services for ``settings``.
-    ``rate_limit=False`` only for bench/throughput.py, which measures processing cost."""
+    ``rate_limit=False`` only for bench/throughput.py, which measures processing cost.
+    ``dispatcher``: one shared with another transport (``bot.serve``), which then also drives
+    the schedule (``tick=False``: the application's job queue does not)."""
     context_types = ContextTypes(context=CustomContext, bot_data=AppData)
     builder: Any = (  # its type parameters change with the rate limiter
         ApplicationBuilder()
@@ -112,6 +119,8 @@ def create_app(
         .context_types(context_types)
         .concurrent_updates(PerChatOrder())
     )
+    if settings.telegram_proxy:  # otherwise httpx follows HTTPS_PROXY / ALL_PROXY
+        builder = builder.proxy(settings.telegram_proxy).get_updates_proxy(settings.telegram_proxy)
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
     application: BotApplication = (
@@ -123,9 +132,17 @@ def create_app(
         .build()
     )
     application.bot_data.deps = deps or Deps.from_settings(settings)
+    application.bot_data.dispatcher = dispatcher
+    application.bot_data.ticks = tick
     application.add_handlers(all_handlers())
     application.add_error_handler(on_error)
     return application
+
+
+def telegram_request(settings: Settings) -> HTTPXRequest:
+    """The HTTP client of a Bot made outside the application (the broadcaster's, the command
+    line's), through the same proxy."""
+    return HTTPXRequest(proxy=settings.telegram_proxy)
 
 
 async def _post_init(application: BotApplication) -> None:
@@ -134,12 +151,6 @@ async def _post_init(application: BotApplication) -> None:
     deps = application.bot_data.deps
     assert deps is not None
     await _start_dispatcher(application, deps)
-    if deps.settings.web_enabled:  # the web console (bot.web), in this loop, until shutdown
-        from bot.web.serve import running_console
-
-        await application.bot_data.web.enter_async_context(
-            running_console(deps, application.bot_data.dispatcher)
-        )
     for locale in LOCALES:
         commands = _bot_commands(deps.renderer.render("bot_commands", locale=locale))
         language = locale.split("-")[0]
@@ -157,13 +168,19 @@ async def _start_dispatcher(application: BotApplication, deps: Deps) -> None:
         settings.require_token(),
         base_url=settings.telegram_api_base_url,
         base_file_url=settings.telegram_file_base_url,
+        request=telegram_request(settings),
     )
     await sender.initialize()
-    channel = Channel(TelegramSender(sender, deps.renderer), MessageLimit.MAX_TEXT_LENGTH)
-    application.bot_data.dispatcher = Dispatcher(deps, {Transport.TELEGRAM: channel})
     application.bot_data.sender_bot = sender
+    channel = Channel(TelegramSender(sender, deps.renderer), MessageLimit.MAX_TEXT_LENGTH)
+    shared = application.bot_data.dispatcher
+    if shared is None:
+        application.bot_data.dispatcher = Dispatcher(deps, {Transport.TELEGRAM: channel})
+    else:
+        shared.start_channel(Transport.TELEGRAM, channel)
     _warn_uncovered_years(deps)
-    if settings.reminder_tick_seconds and application.job_queue is not None:
+    ticks = application.bot_data.ticks
+    if ticks and settings.reminder_tick_seconds and application.job_queue is not None:
         application.job_queue.run_repeating(
             schedule.tick,
             interval=settings.reminder_tick_seconds,
@@ -188,11 +205,13 @@ def _warn_uncovered_years(deps: Deps) -> None:
 
 
 async def _post_shutdown(application: BotApplication) -> None:
-    await application.bot_data.web.aclose()
+    shared = application.bot_data.dispatcher
+    if shared is not None:
+        shared.stop_channel(Transport.TELEGRAM)
     if application.bot_data.sender_bot is not None:
         await application.bot_data.sender_bot.shutdown()
-    if application.bot_data.deps is not None:
-        application.bot_data.deps.close()
+    if application.bot_data.deps is not None and application.bot_data.ticks:
+        application.bot_data.deps.close()  # shared services (``bot.serve``) are closed there
 
 
 def _bot_commands(rendered: str) -> list[BotCommand]:
@@ -218,30 +237,82 @@ async def running_application(
 ) -> AsyncIterator[BotApplication]:
     """Poll (or serve ``webhook``) inside the caller's event loop, with the same start-up and
     shut-down hooks as ``run_polling`` (which owns the loop and so cannot serve the demo or
-    tests)."""
-    await application.initialize()
-    if application.post_init is not None:
-        await application.post_init(application)
-    assert application.updater is not None
-    if webhook is None:
-        await application.updater.start_polling(
-            poll_interval=0, timeout=int(poll_timeout), allowed_updates=Update.ALL_TYPES
-        )
-    else:
-        await application.updater.start_webhook(
-            listen=webhook.listen, port=webhook.port, url_path=webhook.path,
-            webhook_url=webhook.url, secret_token=webhook.secret,
-            allowed_updates=Update.ALL_TYPES,
-        )  # fmt: skip
-    await application.start()
-    try:
-        yield application
-    finally:
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
-        if application.post_shutdown is not None:
-            await application.post_shutdown(application)
+    tests). Whatever has started is stopped again if a later step fails (a rejected token,
+    an unreachable API, a busy port), so the caller can report it and carry on."""
+    async with contextlib.AsyncExitStack() as stack:
+        try:
+            await application.initialize()  # getMe: the token and the network, checked
+        except BaseException:
+            await _close_requests(application.bot)
+            raise
+        stack.push_async_callback(_shut_down, application)
+        if webhook is not None:  # the port, checked before anything else happens
+            await stack.enter_async_context(_webhook_listener(application, webhook))
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.start()
+        stack.push_async_callback(application.stop)
+        assert application.updater is not None
+        if webhook is None:
+            await application.updater.start_polling(
+                poll_interval=0, timeout=int(poll_timeout), allowed_updates=Update.ALL_TYPES
+            )
+            stack.push_async_callback(application.updater.stop)
+        else:
+            await application.bot.set_webhook(
+                url=webhook.url, secret_token=webhook.secret or None,
+                allowed_updates=Update.ALL_TYPES,
+            )  # fmt: skip
+            log.info("Telegram webhook listening on %s:%d/%s", webhook.listen, webhook.port,
+                     webhook.path)  # fmt: skip
+        yield application  # on the way out: stop fetching, finish handling, shut down
+
+
+async def _shut_down(application: BotApplication) -> None:
+    await application.shutdown()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)
+
+
+async def _close_requests(bot: Bot) -> None:
+    """A Bot whose initialize() failed is not 'initialized', so its shutdown() does nothing:
+    close its HTTP clients here."""
+    for request in (bot.request, getattr(bot, "_request", (None,))[0]):
+        if request is not None:
+            with contextlib.suppress(Exception):
+                await request.shutdown()
+
+
+@asynccontextmanager
+async def _webhook_listener(application: BotApplication, webhook: Webhook) -> AsyncIterator[None]:
+    """Telegram's webhook as a route of our own aiohttp server (``bot.sites``, with
+    ``/healthz`` beside it): requests without the secret header get 403; accepted updates
+    go to the application's queue, as PTB's own webhook server would put them (Telegram
+    sends none before ``set_webhook``)."""
+    from aiohttp import web
+
+    from bot.sites import Listener, listening
+    from bot.sites import application as web_application
+
+    deps = application.bot_data.deps
+    assert deps is not None
+
+    async def receive(request: web.Request) -> web.Response:
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if not hmac.compare_digest(given.encode(), webhook.secret.encode()):
+            log.warning("webhook request without the right secret token refused")
+            return web.Response(status=403)
+        try:
+            update = Update.de_json(await request.json(), application.bot)
+        except ValueError:
+            return web.Response(status=400)
+        await application.update_queue.put(update)
+        return web.Response()
+
+    app = web_application([web.post("/" + webhook.path, receive)], deps)
+    where = Listener(webhook.listen, webhook.port, "WEBHOOK_PORT", "WEBHOOK_LISTEN")
+    async with listening(app, where):
+        yield
 
 
 def migrate_in_child_process(database_url: str) -> None:
@@ -249,12 +320,21 @@ def migrate_in_child_process(database_url: str) -> None:
     for months never holds Alembic and Mako in memory (about 15 MiB of an idle bot's RSS).
     If the child fails, the migration runs here to raise the real error."""
     child = multiprocessing.get_context("spawn").Process(
-        target=_upgrade, args=(database_url,), name="liaison-bot-migrate"
+        target=_upgrade_quietly, args=(database_url,), name="liaison-bot-migrate"
     )
     child.start()
     child.join()
     if child.exitcode != 0:
         _upgrade(database_url)
+
+
+def _upgrade_quietly(database_url: str) -> None:
+    """The child's work: on failure it only exits non-zero (the parent, running the same
+    migration again, reports the error as one line; a traceback here would precede it)."""
+    try:
+        _upgrade(database_url)
+    except BaseException:
+        sys.exit(1)
 
 
 def _upgrade(database_url: str) -> None:
@@ -283,28 +363,12 @@ def settle_heap() -> None:
 
 
 def run_bot(settings: Settings) -> None:
-    """Migrate the database, then serve until SIGINT/SIGTERM (polling, or webhook if set;
-    with TRANSPORT=wecom or both, ``bot.serve`` runs the WeCom callback too)."""
+    """Migrate the database, then serve until SIGINT/SIGTERM (``bot.serve``: Telegram by
+    polling or webhook, WeCom's callback, or both). Start-up problems raise StartupError."""
+    import asyncio
+
+    from bot.serve import serve
+
     migrate_in_child_process(settings.database_url)
-    if settings.uses_wecom:
-        import asyncio
-
-        from bot.serve import serve
-
-        settle_heap()
-        asyncio.run(serve(settings))
-        return
-    application = create_app(settings, deps=Deps.from_settings(settings))
     settle_heap()
-    if settings.webhook_mode:
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=settings.webhook_path,
-            webhook_url=settings.webhook_url,
-            secret_token=secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    asyncio.run(serve(settings))

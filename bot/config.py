@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from bot.errors import ConfigError
 
@@ -37,6 +38,7 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_file_base_url: str = "https://api.telegram.org/file/bot"
+    telegram_proxy: str | None = None  # e.g. http://127.0.0.1:7890; else HTTPS_PROXY applies
     database_url: str = "sqlite:///data/liaison.db"
     data_dir: Path = Path("data")
     office_admin_ids: Annotated[tuple[int, ...], NoDecode] = ()
@@ -80,6 +82,23 @@ class Settings(BaseSettings):
     def _http_url(cls, value: str) -> str:
         if urlsplit(value).scheme not in {"http", "https"} or not urlsplit(value).netloc:
             raise ValueError("must be an http(s) URL")
+        return value
+
+    @field_validator("telegram_proxy")
+    @classmethod
+    def _proxy_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https", "socks5", "socks5h"} or not parts.hostname:
+            raise ValueError("must be a proxy URL such as http://127.0.0.1:7890")
+        return value
+
+    @field_validator("wecom_callback_path")
+    @classmethod
+    def _callback_path(cls, value: str) -> str:
+        if not re.fullmatch(r"/[A-Za-z0-9_./~-]*", value):
+            raise ValueError("must be a URL path starting with / (such as /wecom/callback)")
         return value
 
     @field_validator("database_url")
@@ -176,6 +195,14 @@ class Settings(BaseSettings):
                 raise ValueError(f"{name}: required when TRANSPORT={self.transport}")
         return self
 
+    @model_validator(mode="after")
+    def _one_port_each(self) -> Settings:
+        if self.webhook_mode and self.uses_wecom and self.webhook_port == self.wecom_callback_port:
+            raise ValueError(
+                f"WECOM_CALLBACK_PORT: must differ from WEBHOOK_PORT (both are {self.webhook_port})"
+            )
+        return self
+
     @property
     def uses_telegram(self) -> bool:
         return self.transport in ("telegram", "both")
@@ -214,6 +241,35 @@ class Settings(BaseSettings):
         """The path part of ``WEBHOOK_URL``: where the local webhook server listens."""
         return urlsplit(self.webhook_url or "").path.lstrip("/")
 
+    def secret_values(self) -> list[str]:
+        """Every configured secret, for masking in logs and error lines (``bot.logs``): the
+        tokens and keys, and the passwords in the database and proxy URLs."""
+        values = [
+            secret.get_secret_value()
+            for secret in (self.telegram_bot_token, self.webhook_secret, self.wecom_secret,
+                           self.wecom_token, self.wecom_encoding_aes_key)
+            if secret is not None
+        ]  # fmt: skip
+        for url in (self.database_url, self.telegram_proxy or ""):
+            password = urlsplit(url).password
+            if password:
+                values.append(password)
+        return values
+
+    def with_base(self, base: Path) -> Settings:
+        """These settings with relative paths (a SQLite ``DATABASE_URL``, ``DATA_DIR``) taken
+        from ``base``, so every command finds the same files whatever its working directory."""
+        update: dict[str, Any] = {}
+        if not self.data_dir.is_absolute():
+            update["data_dir"] = base / self.data_dir
+        url = make_url(self.database_url)
+        database = url.database or ""
+        relative = database not in ("", ":memory:") and not Path(database).is_absolute()
+        if url.get_backend_name() == "sqlite" and relative:
+            url = url.set(database=str(base / database))
+            update["database_url"] = url.render_as_string(hide_password=False)
+        return self.model_copy(update=update) if update else self
+
     def require_token(self) -> str:
         """Return the bot token, or explain how to get one."""
         if self.telegram_bot_token is None:
@@ -223,12 +279,24 @@ class Settings(BaseSettings):
         return self.telegram_bot_token.get_secret_value()
 
 
-def load_settings(env_file: Path | str | None = ".env", **overrides: Any) -> Settings:
-    """Build settings from the environment and ``env_file``; raise one readable ConfigError."""
+def load_settings(
+    env_file: Path | str | None = ".env", *, required: bool = False, **overrides: Any
+) -> Settings:
+    """Build settings from the environment and ``env_file``; raise one readable ConfigError.
+
+    ``required``: the file was named on purpose (``--env-file``), so its absence is an error
+    rather than a reason to carry on with defaults (and a fresh, empty database). Relative
+    paths are taken from the settings file's folder, or from the working directory when no
+    settings file is read (``Settings.with_base``)."""
+    path = Path(env_file) if env_file is not None else None
+    if required and (path is None or not path.is_file()):
+        raise ConfigError(f"--env-file {env_file}: no such file")
     try:
-        return Settings(_env_file=env_file, **overrides)
+        settings = Settings(_env_file=path, **overrides)
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(exc)) from None
+    found = path is not None and path.is_file()
+    return settings.with_base(path.resolve().parent if found and path else Path.cwd())
 
 
 def describe_validation_error(exc: ValidationError) -> str:

@@ -2,6 +2,7 @@
 
     LiaisonBotError                 anything this project raises on purpose
     ├── ConfigError                 a setting is missing or malformed (CLI exits 2)
+    ├── StartupError                a service the bot needs refuses or cannot be reached (exit 1)
     ├── StorageError                the database or file store cannot do what was asked
     │   └── StoredFileMissing       a sha256 names no file in the content store
     └── DomainError                 a request breaks a business rule; shown to the user
@@ -18,6 +19,11 @@ class LiaisonBotError(Exception):
 
 class ConfigError(LiaisonBotError):
     """A setting is missing or malformed; the message names the environment variable."""
+
+
+class StartupError(LiaisonBotError):
+    """``liaison-bot run`` cannot start a transport: a rejected token or secret, an API it
+    cannot reach, a port in use. The message is one line naming the setting to look at."""
 
 
 class StorageError(LiaisonBotError):

@@ -69,6 +69,17 @@ class Dispatcher:
         self.deps = deps
         self.channels = dict(channels)
         self.limits = limits
+        # Transports that are configured but not (yet) running (``bot.serve`` retries them):
+        # what only they could deliver is left unclaimed for a later tick, not failed.
+        self.waiting_for: set[Transport] = set()
+
+    def start_channel(self, transport: Transport, channel: Channel) -> None:
+        self.channels[transport] = channel
+        self.waiting_for.discard(transport)
+
+    def stop_channel(self, transport: Transport) -> None:
+        if self.channels.pop(transport, None) is not None:
+            self.waiting_for.add(transport)
 
     async def tick(self) -> DispatchReport:
         """Send whatever the schedule owes now (nothing outside working hours)."""
@@ -77,7 +88,9 @@ class Dispatcher:
             planned = outbox.plan(
                 session=session, now=deps.clock.now(), tz=deps.settings.tz, office=self.office()
             )
-        return await self.dispatch(planned)
+        report = await self.dispatch(planned)
+        deps.heartbeat.last_tick = deps.clock.now()
+        return report
 
     def office(self) -> Office:
         """Office users, and the admins named in settings on each transport (Telegram ids in
@@ -102,7 +115,7 @@ class Dispatcher:
     async def dispatch(self, planned: list[Planned]) -> DispatchReport:
         """Claim, send and record ``planned``; messages someone else claimed are left alone."""
         report = DispatchReport(planned=len(planned))
-        claimed = self._claim(planned)
+        claimed = self._claim(self._deliverable_now(planned))
         report.claimed = len(claimed)
         if not claimed:
             return report
@@ -129,6 +142,22 @@ class Dispatcher:
                         detail=details.get(index, ""), at=now,
                     )  # fmt: skip
         return report
+
+    def _deliverable_now(self, planned: list[Planned]) -> list[Planned]:
+        """Without the messages whose recipient can be reached only through a transport that
+        is waiting to start (they stay due, and the tick after it starts sends them)."""
+        if not self.waiting_for or not planned:
+            return planned
+        with self.deps.db.session() as session:
+            identities = identities_by_person(
+                session=session, person_ids=[message.person_id for message in planned]
+            )
+        kept = []
+        for message in planned:
+            reach = {Transport(i.transport) for i in identities.get(message.person_id, [])}
+            if reach & set(self.channels) or not reach & self.waiting_for:
+                kept.append(message)
+        return kept
 
     def _claim(self, planned: list[Planned]) -> list[_Claimed]:
         """Take each message's log keys in one transaction, committed before anything is sent."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import AsyncExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,12 +27,12 @@ class AppData:
     deps: Deps | None = None
     dispatcher: Dispatcher | None = None
     sender_bot: Bot | None = None
+    ticks: bool = True  # the job queue drives the schedule (False: ``bot.serve`` does)
 
     def __init__(self) -> None:
         # updates whose handler recorded them as handled in its own transaction (HandledOnce):
         # the application then has nothing left to record
         self.recorded: set[int] = set()
-        self.web = AsyncExitStack()  # the web console while it runs (bot.web.serve)
 
 
 class CustomContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], AppData]):

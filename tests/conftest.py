@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -33,16 +33,12 @@ def postgres_url() -> str | None:
     return os.environ.get("TEST_DATABASE_URL") or None
 
 
-@pytest.fixture
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database: a SQLite file, or a private schema on PostgreSQL.
-
-    Parametrize indirectly with "sqlite"/"postgres"; unparametrized tests get SQLite, or the
-    backend named by TEST_DEFAULT_BACKEND (CI runs the bot tests once more on PostgreSQL).
-    """
-    backend = getattr(request, "param", os.environ.get("TEST_DEFAULT_BACKEND", "sqlite"))
+@contextmanager
+def fresh_database_url(backend: str, folder: Path, name: str = "test") -> Iterator[str]:
+    """An empty database: a SQLite file in ``folder``, or a private schema on PostgreSQL
+    (dropped afterwards; the test is skipped without TEST_DATABASE_URL)."""
     if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.db'}"
+        yield f"sqlite:///{folder / f'{name}.db'}"
         return
     base = postgres_url()
     if base is None:
@@ -59,6 +55,18 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a private schema on PostgreSQL.
+
+    Parametrize indirectly with "sqlite"/"postgres"; unparametrized tests get SQLite, or the
+    backend named by TEST_DEFAULT_BACKEND (CI runs the bot tests once more on PostgreSQL).
+    """
+    backend = getattr(request, "param", os.environ.get("TEST_DEFAULT_BACKEND", "sqlite"))
+    with fresh_database_url(backend, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
@@ -128,10 +136,18 @@ def _default_timestamps_follow_the_real_clock() -> Iterator[None]:
 async def running_bot(
     telegram: FakeTelegramServer, settings: Settings
 ) -> AsyncIterator[BotHarness]:
-    """A fresh Application on ``settings`` (call twice on one database to test a restart)."""
+    """A fresh Application on ``settings`` (call twice on one database to test a restart),
+    with the web console beside it when WEB_PORT is set, as ``liaison-bot run`` starts it."""
     deps = Deps.from_settings(settings, clock=ManualClock(DEFAULT_NOW))
     upgrade_database(deps.db.engine)
-    async with running_application(create_app(settings, deps=deps)) as application:
+    async with AsyncExitStack() as stack:
+        application = await stack.enter_async_context(
+            running_application(create_app(settings, deps=deps))
+        )
+        if settings.web_enabled:
+            from bot.web.serve import running_console
+
+            await stack.enter_async_context(running_console(deps, application.bot_data.dispatcher))
         yield BotHarness(telegram.world, telegram, deps, settings, application)
 
 

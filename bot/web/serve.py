@@ -1,4 +1,5 @@
-"""Serving the console beside the bot, in the bot's own event loop."""
+"""Serving the console beside the bot, in the bot's own event loop (one of ``bot.serve``'s
+starters: its port is checked, and a failure is one line naming WEB_PORT)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from contextlib import asynccontextmanager
 from aiohttp import web
 
 from bot.deps import Deps
+from bot.health import health_routes
 from bot.scheduler import Dispatcher
+from bot.sites import Listener, listening
 from bot.web.app import MaskedAccessLogger, build_web_app
 
 log = logging.getLogger(__name__)
@@ -18,22 +21,15 @@ log = logging.getLogger(__name__)
 @asynccontextmanager
 async def running_console(
     deps: Deps, dispatcher: Dispatcher | None
-) -> AsyncIterator[web.Application | None]:
-    """The console listening on WEB_LISTEN:WEB_PORT while the block runs (nothing, and None,
-    when WEB_PORT is unset or 0)."""
+) -> AsyncIterator[web.Application]:
+    """The console (with ``/healthz``) listening on WEB_LISTEN:WEB_PORT while the block runs."""
     settings = deps.settings
-    if not settings.web_enabled:
-        yield None
-        return
     app = build_web_app(deps, dispatcher=dispatcher)
-    runner = web.AppRunner(app, access_log_class=MaskedAccessLogger)
-    await runner.setup()
-    try:
-        await web.TCPSite(runner, settings.web_listen, settings.web_port).start()
+    app.add_routes(health_routes(deps))
+    where = Listener(settings.web_listen, settings.web_port, "WEB_PORT", "WEB_LISTEN")
+    async with listening(app, where, access_log=MaskedAccessLogger):
         log.info(
             "web console on %s:%d, links point at %s", settings.web_listen, settings.web_port,
             settings.web_base_url,
         )  # fmt: skip
         yield app
-    finally:
-        await runner.cleanup()

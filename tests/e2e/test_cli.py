@@ -40,12 +40,14 @@ def clean_env(**values: str) -> dict[str, str]:
     names = {
         "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "TELEGRAM_FILE_BASE_URL", "DATABASE_URL",
         "DATA_DIR", "OFFICE_ADMIN_IDS", "TIMEZONE", "LANGUAGE", "WEBHOOK_URL", "WEBHOOK_SECRET",
-        "WEBHOOK_LISTEN", "WEBHOOK_PORT",
+        "WEBHOOK_LISTEN", "WEBHOOK_PORT", "TRANSPORT", "TELEGRAM_PROXY", "HTTP_PROXY",
+        "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY",
     }  # fmt: skip
+    prefixes = ("BULLETIN_", "REMINDER_", "WECOM_", "WEB_", "LIAISON_BOT_")
     env = {
         k: v
         for k, v in os.environ.items()
-        if k.upper() not in names and not k.upper().startswith(("BULLETIN_", "REMINDER_"))
+        if k.upper() not in names and not k.upper().startswith(prefixes)
     }
     env["LIAISON_BOT_NOW"] = CLI_NOW
     env.update(values)

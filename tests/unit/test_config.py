@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,6 +14,7 @@ VARIABLES = [
     "TELEGRAM_BOT_TOKEN",
     "TELEGRAM_API_BASE_URL",
     "TELEGRAM_FILE_BASE_URL",
+    "TELEGRAM_PROXY",
     "DATABASE_URL",
     "DATA_DIR",
     "OFFICE_ADMIN_IDS",
@@ -54,8 +56,8 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_defaults_need_no_environment() -> None:
     settings = load_settings(None)
-    assert settings.database_url == "sqlite:///data/liaison.db"
-    assert settings.data_dir == Path("data")
+    assert settings.database_url == f"sqlite:///{Path.cwd() / 'data' / 'liaison.db'}"
+    assert settings.data_dir == Path.cwd() / "data"
     assert settings.telegram_api_base_url == "https://api.telegram.org/bot"
     assert settings.telegram_file_base_url == "https://api.telegram.org/file/bot"
     assert settings.timezone == "Asia/Shanghai"
@@ -165,7 +167,7 @@ def test_env_example_documents_every_setting_and_loads_as_is() -> None:
 def test_wecom_needs_its_settings_and_a_proper_key() -> None:
     with pytest.raises(ConfigError, match="WECOM_CORP_ID: required when TRANSPORT=wecom"):
         load_settings(None, transport="wecom")
-    good = {
+    good: dict[str, Any] = {
         "transport": "both", "wecom_corp_id": "ww1", "wecom_agent_id": 1000002,
         "wecom_secret": "s", "wecom_token": "t",
         "wecom_encoding_aes_key": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
@@ -192,3 +194,58 @@ def test_the_web_console_is_off_until_its_port_and_url_are_set() -> None:
     assert settings.web_listen == "127.0.0.1"  # behind the reverse proxy unless told otherwise
     plain = load_settings(None, web_port=8090, web_base_url="http://10.1.2.3:8090")
     assert plain.web_root == "" and not plain.web_secure
+
+
+def test_relative_paths_are_taken_from_the_settings_file_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The documented base: the folder of the settings file, wherever the command runs."""
+    office = tmp_path / "opt" / "liaison-bot"
+    office.mkdir(parents=True)
+    (office / ".env").write_text("DATABASE_URL=sqlite:///state/bot.db\nDATA_DIR=files\n")
+    elsewhere = tmp_path / "home"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    settings = load_settings(office / ".env", required=True)
+    assert settings.database_url == f"sqlite:///{office / 'state' / 'bot.db'}"
+    assert settings.data_dir == office / "files"
+    absolute = load_settings(None, database_url="sqlite:////srv/x.db", data_dir="/srv/data")
+    assert (absolute.database_url, absolute.data_dir) == ("sqlite:////srv/x.db", Path("/srv/data"))
+    assert load_settings(None, database_url="sqlite://").database_url == "sqlite://"
+    without_file = load_settings(None)
+    assert without_file.data_dir == elsewhere / "data"
+
+
+def test_a_named_settings_file_must_exist(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"^--env-file .*nope\.env: no such file$"):
+        load_settings(tmp_path / "nope.env", required=True)
+    assert load_settings(tmp_path / "nope.env").language == "zh-CN"  # the default .env: optional
+
+
+@pytest.mark.parametrize("path", ["wecom/callback", "/wecom/callback?x=1", "/we com"])
+def test_the_callback_path_must_be_a_path(path: str) -> None:
+    with pytest.raises(ConfigError, match=r"^WECOM_CALLBACK_PATH: must be a URL path starting"):
+        load_settings(None, wecom_callback_path=path)
+
+
+def test_webhook_and_callback_need_their_own_ports() -> None:
+    wecom: dict[str, Any] = {
+        "transport": "both", "wecom_corp_id": "ww1", "wecom_agent_id": 1000002,
+        "wecom_secret": "s", "wecom_token": "t",
+        "wecom_encoding_aes_key": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+        "webhook_url": "https://bot.example.org/tg", "webhook_secret": "abc",
+    }  # fmt: skip
+    with pytest.raises(ConfigError, match=r"^WECOM_CALLBACK_PORT: must differ from WEBHOOK_PORT"):
+        load_settings(None, **wecom, webhook_port=8081, wecom_callback_port=8081)
+
+
+def test_the_proxy_setting_and_the_secrets_to_mask() -> None:
+    settings = load_settings(
+        None, telegram_bot_token="42:abcdefghijk", telegram_proxy="http://me:pw0rd@10.0.0.1:3128",
+        database_url="postgresql://u:dbpass@db/x", webhook_url="https://b.example/tg",
+        webhook_secret="hook_secret",
+    )  # fmt: skip
+    assert settings.telegram_proxy == "http://me:pw0rd@10.0.0.1:3128"
+    assert set(settings.secret_values()) == {"42:abcdefghijk", "hook_secret", "dbpass", "pw0rd"}
+    with pytest.raises(ConfigError, match=r"^TELEGRAM_PROXY: must be a proxy URL"):
+        load_settings(None, telegram_proxy="127.0.0.1:3128")

@@ -1,5 +1,5 @@
 """/web in chat (网页 on WeCom): who gets a link, and the console that `liaison-bot run`
-starts beside the bot (the same hook as production: the application's post_init)."""
+starts beside the bot (tests.conftest.running_bot starts it as bot.serve does)."""
 
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ import base64
 import contextlib
 import json
 import logging
+import ssl
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import Any
@@ -130,17 +131,20 @@ class FakeTelegramServer:
         """What ``TELEGRAM_FILE_BASE_URL`` must be set to."""
         return f"{self.url}/file/bot"
 
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+    async def start(
+        self, host: str = "127.0.0.1", port: int = 0, ssl_context: ssl.SSLContext | None = None
+    ) -> str:
+        """Listen (over TLS with ``ssl_context``, as Telegram does, for proxy tests)."""
         app = web.Application(client_max_size=MAX_REQUEST_BYTES)
         app.router.add_route("*", "/bot{token}/{method}", self._api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         _add_control_routes(app, self.world)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
+        site = web.TCPSite(self._runner, host, port, ssl_context=ssl_context)
         await site.start()
         bound_host, bound_port = self._runner.addresses[0][:2]
-        self.url = f"http://{bound_host}:{bound_port}"
+        self.url = f"{'https' if ssl_context else 'http'}://{bound_host}:{bound_port}"
         return self.url
 
     async def stop(self) -> None:
@@ -414,7 +418,10 @@ def _add_control_routes(app: web.Application, world: FakeTelegram) -> None:
 
     async def messages(request: web.Request) -> web.Response:
         chat_id = int(request.match_info["chat_id"])
-        return web.json_response([m.raw for m in world.messages_to(chat_id)])
+        return web.json_response(  # a reply keyboard is not in the Bot API's echo: added here
+            [{**m.raw, **({"reply_keyboard": m.reply_keyboard} if m.reply_keyboard else {})}
+             for m in world.messages_to(chat_id)]
+        )  # fmt: skip
 
     app.router.add_post("/_control/users/{user_id}/text", text)
     app.router.add_post("/_control/users/{user_id}/photo", photo)

@@ -154,11 +154,12 @@ class FakeTelegram:
     flood_429s: int = 0
     webhook_url: str | None = None
     webhook_secret: str | None = None
+    first_update_id: int = 1  # a fake restarted beside a kept database starts higher
 
     def __post_init__(self) -> None:
         self._flood = FloodControl(self.limits, self.clock)
         self._updates: list[dict[str, Any]] = []
-        self._update_ids = itertools.count(1)
+        self._update_ids = itertools.count(self.first_update_id)
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._files: dict[str, FakeFile] = {}
         self._file_numbers = itertools.count(1)

@@ -31,3 +31,15 @@ async def post_callback(
     ):
         await response.read()
         return response.status
+
+
+def member_message(corp_id: str, userid: str, fields: dict[str, str], msg_id: str = "") -> bytes:
+    """A callback's plain XML from ``userid``: ``fields`` such as MsgType and Content (an
+    event carries no MsgId)."""
+    body = "".join(f"<{name}><![CDATA[{value}]]></{name}>" for name, value in fields.items())
+    ident = f"<MsgId>{msg_id}</MsgId>" if msg_id else ""
+    return (
+        f"<xml><ToUserName><![CDATA[{corp_id}]]></ToUserName><FromUserName><![CDATA[{userid}]]>"
+        f"</FromUserName><CreateTime>{int(time.time())}</CreateTime>{body}{ident}"
+        f"<AgentID>1000002</AgentID></xml>"
+    ).encode()

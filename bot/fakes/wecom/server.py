@@ -15,6 +15,8 @@ JSON repeats one delivered to the member less than ``duplicate_check_interval`` 
 unless given) before is answered "ok" and not delivered (it lands in ``duplicates``). Its time
 is ``clock``'s, so a test moves it on instead of waiting. ``late_answers`` delivers the next
 message/send but answers only after that many (real) seconds: a timeout whose message arrived.
+gettoken answers 40013 for a wrong corp id, 40001 for a wrong Secret and, with
+``trusted_ips`` set, 60020 to any other caller, each as WeCom words it.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import json
 import re
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -55,6 +57,7 @@ class FakeWeCom:
     duplicates: list[dict[str, Any]] = field(default_factory=list)  # accepted, not delivered
     clock: Callable[[], float] = time.monotonic  # seconds: tokens, rate and duplicate windows
     _delivered_at: dict[str, float] = field(default_factory=dict)  # request JSON: last delivery
+    trusted_ips: set[str] | None = None  # None: any caller; else others get 60020
     _tokens: dict[str, float] = field(default_factory=dict)
     _recent: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -94,13 +97,20 @@ class FakeWeCom:
 
 
 class FakeWeComServer:
-    def __init__(self, world: FakeWeCom) -> None:
+    def __init__(
+        self, world: FakeWeCom, *, host: str = "127.0.0.1", port: int = 0,
+        extra_routes: Sequence[web.RouteDef] = (),
+    ) -> None:  # fmt: skip
+        """``extra_routes``: more routes on the same server (``python -m bot.fakes.wecom``
+        adds its control routes for acting as members)."""
         self.world = world
+        self.host, self.port, self.extra_routes = host, port, extra_routes
         self._runner: web.AppRunner | None = None
         self.base_url = ""
 
     async def __aenter__(self) -> FakeWeComServer:
-        app = web.Application()
+        app = web.Application(client_max_size=30 * 1024 * 1024)
+        app.add_routes(self.extra_routes)
         app.router.add_get("/cgi-bin/gettoken", self._gettoken)
         app.router.add_post("/cgi-bin/message/send", self._send)
         app.router.add_post("/cgi-bin/message/update_template_card", self._update_card)
@@ -108,10 +118,14 @@ class FakeWeComServer:
         app.router.add_get("/cgi-bin/media/get", self._media_get)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        try:
+            await site.start()
+        except OSError:
+            await self._runner.cleanup()
+            raise
         port = self._runner.addresses[0][1]
-        self.base_url = f"http://127.0.0.1:{port}"
+        self.base_url = f"http://{self.host}:{port}"
         return self
 
     async def __aexit__(
@@ -131,7 +145,15 @@ class FakeWeComServer:
         world = self.world
         world.token_requests += 1
         query = request.query
-        if query.get("corpid") != world.corp_id or query.get("corpsecret") != world.secret:
+        caller = request.remote or ""
+        if world.trusted_ips is not None and caller not in world.trusted_ips:
+            return web.json_response({"errcode": 60020, "errmsg": (
+                "not allow to access from your ip, hint: [1700000000000000001], from ip: "
+                f"{caller}, more info at https://open.work.weixin.qq.com/devtool/query?e=60020"
+            )})  # fmt: skip
+        if query.get("corpid") != world.corp_id:
+            return web.json_response({"errcode": 40013, "errmsg": "invalid corpid"})
+        if query.get("corpsecret") != world.secret:
             return web.json_response({"errcode": 40001, "errmsg": "invalid credential"})
         token = f"TOKEN{next(world._ids)}"
         world._tokens[token] = world.clock() + world.token_lifetime

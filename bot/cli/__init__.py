@@ -1,0 +1,17 @@
+"""The ``liaison-bot`` command line: run the bot, run the demo, manage the campaign, the
+database and its backups.
+
+One module per area registers its commands on the one Typer application (``base.cli``), in
+the order ``--help`` lists them: ``running`` (run, demo), ``campaign`` (import, units, tasks,
+rule, deadlines, calendar), ``people`` (invite, office), ``reports`` (summary, export),
+``data`` (db, backup, restore, verify). Heavy imports happen inside the commands, so
+``--help`` stays quick.
+"""
+
+# isort: off
+from bot.cli import running, campaign, people, reports, data
+from bot.cli.base import cli, main
+
+# isort: on
+
+__all__ = ["campaign", "cli", "data", "main", "people", "reports", "running"]
