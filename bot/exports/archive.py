@@ -65,19 +65,25 @@ def build_archives(
     size = 0
     for photo, path in archive_names(photos, tz, renderer):
         if part and size + photo.size > max_bytes * 0.95:
-            yield _zip(part, files, renderer)
+            yield _zip(part, files, tz, renderer)
             part, size = [], 0
         part.append((photo, path))
         size += photo.size
     if part or not photos.items:
-        yield _zip(part, files, renderer)
+        yield _zip(part, files, tz, renderer)
 
 
-def _zip(items: list[tuple[Photo, str]], files: ContentStore, renderer: Renderer) -> bytes:
+def _zip(
+    items: list[tuple[Photo, str]], files: ContentStore, tz: tzinfo, renderer: Renderer
+) -> bytes:
+    """Photos are already compressed: storing them is fast and loses nothing. Each file is
+    dated when it arrived (office time), which is what Explorer then shows."""
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:  # photos are
-        for photo, path in items:  # already compressed; storing is fast and loses nothing
-            archive.writestr(path, files.read_bytes(photo.sha256))
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
+        for photo, path in items:
+            entry = zipfile.ZipInfo(path, photo.received_at.astimezone(tz).timetuple()[:6])
+            entry.external_attr = 0o644 << 16
+            archive.writestr(entry, files.read_bytes(photo.sha256))
         archive.writestr("index.xlsx", _index(items, renderer))
     return out.getvalue()
 

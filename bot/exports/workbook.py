@@ -32,8 +32,10 @@ from bot.exports.sheet_layout import (
     BOLD_BODY_FONT,
     CENTER,
     FIRST_ROW,
+    WRAP,
     Heading,
     lay_out,
+    style,
 )
 from bot.exports.sheet_layout import append_wrapped as _append_wrapped
 from bot.exports.titles import campaign_title
@@ -51,6 +53,7 @@ FILLS = {
     "pending_no_liaison": "FFFFFF",
     "new": "F2F2F2",  # light grey: 新加入, owes nothing this month
 }
+FILL_OF = {key: PatternFill("solid", fgColor=colour) for key, colour in FILLS.items()}
 MIDDLE = Alignment(vertical="center")
 TWO_LINES = ("no_liaison", "pending_no_liaison")
 MAX_CELL = 32_000  # Excel holds 32 767 characters in a cell
@@ -120,9 +123,16 @@ def build_workbook(
 def _status_sheet(
     sheet: Worksheet, heading: Heading, standings: list[PeriodStanding], renderer: Renderer
 ) -> None:
-    """Unit × month: 按时 / 逾期 / 未报 / 无新进展, with per-unit and per-month on-time rates."""
+    """Unit × month: 按时 / 逾期 / 未报 / 无新进展, with per-unit and per-month on-time rates.
+    Months before any unit was in the campaign (all "—") are left out: the year starts with the
+    campaign's first month."""
     label = renderer.label
     sheet.title = label("sheet_status")
+    first = next(
+        (i for i, month in enumerate(standings) if any(_shown(u, month) for u in month.units)),
+        len(standings) - 1,
+    )
+    standings = standings[first:]
     months = [str(s.period) for s in standings]
     titles = [
         label("unit"),
@@ -140,28 +150,27 @@ def _status_sheet(
             cells[(unit.unit_id, column)] = unit
     for row_number, (unit_id, name) in enumerate(units.items(), start=FIRST_ROW):
         expected = on_time = 0
-        unit_cell = sheet.cell(row=row_number, column=1, value=name)
-        unit_cell.font, unit_cell.alignment = BODY_FONT, MIDDLE
+        style(sheet.cell(row=row_number, column=1, value=name), font=BODY_FONT, alignment=MIDDLE)
         for column, month in enumerate(standings):
             found = cells.get((unit_id, column))
             cell = sheet.cell(row=row_number, column=column + 2)
-            cell.alignment, cell.font = CENTER, BODY_FONT
-            if found is None or (found.standing == Standing.NEW and _joined_later(found, month)):
+            if found is None or not _shown(found, month):
                 cell.value = label("not_expected")
+                style(cell, font=BODY_FONT, alignment=CENTER)
                 continue
             expected += counts_against(found)
             on_time += found.standing == Standing.ON_TIME
             key = status_key(found)
             cell.value = label(f"status_{key}")
-            cell.fill = PatternFill("solid", fgColor=FILLS[key])
+            style(cell, font=BODY_FONT, alignment=CENTER, fill=FILL_OF[key])
             if key in TWO_LINES:  # 未报（无联络员） wraps: give the row room for it
                 sheet.row_dimensions[row_number].height = 30
         base = len(standings) + 2
         totals = (expected, on_time, on_time / expected if expected else None)
         for offset, figure in enumerate(totals):
             total = sheet.cell(row=row_number, column=base + offset, value=figure)
-            total.alignment, total.font = CENTER, BODY_FONT
-        total.number_format = "0%"
+            percent = "0%" if offset == 2 else None  # the rate
+            style(total, font=BODY_FONT, alignment=CENTER, number_format=percent)
     footer = len(units) + FIRST_ROW
     sheet.cell(row=footer, column=1, value=label("on_time_rate")).font = BOLD_BODY_FONT
     for column, standing in enumerate(standings, start=2):
@@ -172,9 +181,11 @@ def _status_sheet(
         cell.number_format, cell.alignment, cell.font = "0%", CENTER, BOLD_BODY_FONT
 
 
-def _joined_later(unit: UnitStanding, standing: PeriodStanding) -> bool:
-    """A unit that joined after the month's due date shows "—" there, not 新加入."""
-    return unit.joined is not None and unit.joined > standing.due.due
+def _shown(unit: UnitStanding, standing: PeriodStanding) -> bool:
+    """Whether the unit's month has a status: one that joined after the month's due date
+    shows "—" there, not 新加入."""
+    joined_later = unit.joined is not None and unit.joined > standing.due.due
+    return not (unit.standing == Standing.NEW and joined_later)
 
 
 def _progress_sheet(
@@ -230,7 +241,7 @@ def _progress_sheet(
                 unit.main_liaison,
             ],
         )
-        sheet.cell(row=row, column=2).fill = PatternFill("solid", fgColor=FILLS[key])
+        style(sheet.cell(row=row, column=2), font=BODY_FONT, alignment=WRAP, fill=FILL_OF[key])
 
 
 def _tasks_sheet(

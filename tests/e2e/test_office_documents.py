@@ -25,8 +25,10 @@ from bot.deps import Deps
 from bot.domain.periods import YearMonth
 from bot.domain.trends import task_status_counts
 from bot.exports.files import ExportFile, archive_files, bulletin_file, workbook_file
+from storage.migrate import upgrade_database
 from storage.models import Campaign, TaskStatus
 from tests.conftest import BACKENDS, TEST_TOKEN
+from tests.e2e.seed import seed_liaison, seed_report, seed_units
 from tests.e2e.test_schedule import moment
 from tests.sample_office import MADE_AT, Place, seed_office
 
@@ -343,3 +345,20 @@ def test_the_archive_keeps_a_documents_own_name_and_indexes_everything(office: D
     assert minutes[1:6] == ["会议纪要.pdf", "区卫生健康委", "2026-09", None, "文件"]
     assert {row[5] for row in rows[1:]} == {"照片", "文件"}
     assert [row[0] for row in rows[1:]] == [n for n in names if n != "index.xlsx"]
+
+
+def test_a_campaign_that_started_in_september_has_no_empty_months(make_settings: Any) -> None:
+    """The months before any unit joined would be columns of "—" and rows of zeros."""
+    deps = Deps.from_settings(make_settings(), clock=ManualClock(moment("2026-09-01 10:00")))
+    try:
+        upgrade_database(deps.db.engine)
+        seed_liaison(deps, telegram_id=1001, name="王芳", unit_names=["区卫生健康委"])
+        seed_units(deps, "区总工会")
+        seed_report(deps, unit_name="区卫生健康委", period="2026-09",
+                    submitted_at=moment("2026-09-28 10:00"))  # fmt: skip
+        deps.clock = ManualClock(moment(MADE_AT))
+        book = load_workbook(io.BytesIO(workbook_file(deps, SEPTEMBER).data))
+    finally:
+        deps.close()
+    assert [c.value for c in book["报送情况"][3]] == ["单位", "2026-09", "应报", "按时", "按时率"]
+    assert [row[0].value for row in book["趋势"].iter_rows(min_row=4)] == ["9月"]

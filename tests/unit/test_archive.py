@@ -123,3 +123,5 @@ def test_the_index_lists_original_name_kind_and_checksum(tmp_path: Path) -> None
          items.items[1].sha256],
     ]  # fmt: skip
     assert sheet.print_title_rows == "$1:$1" and sheet.page_setup.paperSize == 9
+    entry = zipfile.ZipFile(io.BytesIO(data)).getinfo("区教委/2026-11/2026-11-30_会议纪要.pdf")
+    assert entry.date_time == (2026, 11, 30, 10, 0, 0)  # received 02:00 UTC, 10:00 in Beijing
