@@ -658,3 +658,18 @@ class WebLoginFailure(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     client: str = Field(max_length=64, index=True)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class BulletinIssue(SQLModel, table=True):
+    """The 期号 a month's 工作简报 got when it was first made. Numbers count a campaign's issues
+    within the reported month's year (2026年第1期, 第2期 …); making the same month again
+    prints the number it already has (rule: ``bot.domain.bulletin_issues``)."""
+
+    __tablename__ = "bulletin_issue"
+    __table_args__ = (UniqueConstraint("campaign_id", "year", "number"),)
+
+    campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
+    period: str = Field(max_length=7, primary_key=True)  # the month reported on, YYYY-MM
+    year: int  # the period's year: the series the number belongs to
+    number: int
+    issued_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -75,13 +75,14 @@ def export(
     docx: Annotated[Path | None, typer.Option("--docx", help="Word 工作简报 to write.")] = None,
     zip_file: Annotated[Path | None, typer.Option("--zip", help="Photo archive to write.")] = None,
     issue: Annotated[
-        int | None, typer.Option("--issue", min=1, help="简报期数 (default: the month).")
+        int | None, typer.Option("--issue", min=1, help="简报期号 (default: counted per year).")
     ] = None,
     env_file: EnvFile = None,
 ) -> None:
     """Write the month's Excel 汇总表, Word 工作简报 and photo archive (all three, named by
     month in the current folder, unless some are chosen with --xlsx/--docx/--zip)."""
     from bot.deps import Deps
+    from bot.domain.bulletin_issues import IssueNumberTaken
     from bot.exports.files import ExportFile, archive_files, bulletin_file, workbook_file
     from storage.migrate import upgrade_database
 
@@ -111,6 +112,8 @@ def export(
                     written.append(path)
     except OperationalError as exc:
         fail(database_problem(settings, exc), code=1)
+    except IssueNumberTaken as exc:
+        fail(f"--issue {exc.number}: {exc.year}年第{exc.number}期 is already {exc.period}", code=1)
     finally:
         deps.close()
     for path in written:

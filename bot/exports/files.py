@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.deps import Deps
+from bot.domain.bulletin_issues import bulletin_issue
+from bot.domain.campaign import Identity, campaign_identity
 from bot.domain.periods import YearMonth
 from bot.domain.replies import Reply
 from bot.domain.summary import evidence_of
 from bot.exports.archive import build_archives
-from bot.exports.bulletin import Masthead, build_bulletin
+from bot.exports.bulletin import Masthead, build_bulletin, bulletin_title
 from bot.exports.workbook import build_workbook
 from storage.repo_units import get_default_campaign
 
@@ -25,30 +27,45 @@ class ExportFile:
     mime_type: str
 
 
+def office_name(deps: Deps, identity: Identity | None) -> str:
+    """The 编发单位 / 制表单位: BULLETIN_OFFICE, else the campaign's office name, else 创建办."""
+    found = deps.settings.bulletin_office or (identity.office_name if identity else "")
+    return found or deps.renderer.label("default_office")
+
+
 def workbook_file(deps: Deps, period: YearMonth) -> ExportFile:
     with deps.db.session() as session:
+        office = office_name(deps, campaign_identity(session=session))
         data = build_workbook(
             session=session, period=period, now=deps.clock.now(), tz=deps.settings.tz,
-            renderer=deps.renderer,
+            renderer=deps.renderer, office=office,
         )  # fmt: skip
     return ExportFile(f"{period}_{deps.renderer.label('file_summary')}.xlsx", data, XLSX)
 
 
 def bulletin_file(deps: Deps, period: YearMonth, *, issue: int | None = None) -> ExportFile:
+    """The month's 工作简报 with its 期号: the one it already has, the next of its year, or
+    ``issue`` (kept for the month; raises IssueNumberTaken if another month has it)."""
     settings = deps.settings
+    now = deps.clock.now()
     with deps.db.session() as session:
         campaign = get_default_campaign(session=session)
-        office = settings.bulletin_office or (campaign.office_name if campaign else "")
+        identity = campaign_identity(session=session)
+        number = issue or 1
+        if campaign is not None and campaign.id is not None:
+            number = bulletin_issue(session=session, campaign_id=campaign.id, period=period,
+                                    now=now, requested=issue)  # fmt: skip
         masthead = Masthead(
-            title=settings.bulletin_title,
-            office=office or deps.renderer.label("default_office"),
-            issue=issue or period.month,
+            title=bulletin_title(identity, settings.bulletin_title, deps.renderer),
+            office=office_name(deps, identity),
+            issue=number,
+            region_word=identity.region_word if identity else "",
             to=settings.bulletin_to,
             cc=settings.bulletin_cc,
             distribute=settings.bulletin_distribute,
         )
         data = build_bulletin(
-            session=session, period=period, now=deps.clock.now(), tz=settings.tz,
+            session=session, period=period, now=now, tz=settings.tz,
             renderer=deps.renderer, files=deps.files, masthead=masthead,
         )  # fmt: skip
     return ExportFile(f"{period}_{deps.renderer.label('file_bulletin')}.docx", data, DOCX)

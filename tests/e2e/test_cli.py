@@ -165,7 +165,7 @@ def test_demo_runs_offline_and_writes_a_transcript(tmp_path: Path) -> None:
     bulletin = Document(str(tmp_path / "out" / f"{month}_工作简报.docx"))
     assert len(bulletin.inline_shapes) == 2  # 王芳's album: two photos in the bulletin
     sheet = load_workbook(tmp_path / "out" / f"{month}_汇总表.xlsx")["本月进展"]
-    assert [row[0].value for row in sheet.iter_rows(min_row=2)][:2] == ["区卫生健康委", "区教委"]
+    assert [row[0].value for row in sheet.iter_rows(min_row=4)][:2] == ["区卫生健康委", "区教委"]
     assert "抱歉" not in transcript  # no error replies anywhere in the scenario
     assert transcript.strip() in result.stdout
 

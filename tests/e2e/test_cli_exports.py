@@ -57,7 +57,7 @@ def test_export_writes_the_chosen_files_or_all_three(tmp_path: Path, make_settin
     assert chosen.returncode == 0, chosen.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["p.zip", "汇总.xlsx"]
     sheet = load_workbook(tmp_path / "out" / "汇总.xlsx")["报送情况"]
-    assert [c.value for c in sheet[2]][9] == "按时"
+    assert [c.value for c in sheet[4]][9] == "按时"  # under the title rows
     archive = zipfile.ZipFile(tmp_path / "out" / "p.zip")
     assert "区卫生健康委/2026-09/2026-09-28_义诊.jpg" in archive.namelist()
 
@@ -70,3 +70,23 @@ def test_export_writes_the_chosen_files_or_all_three(tmp_path: Path, make_settin
     bulletin = Document(io.BytesIO((folder / "2026-09_工作简报.docx").read_bytes()))
     assert bulletin.paragraphs[1].text == "2026年第7期"
     assert len(bulletin.inline_shapes) == 1
+
+
+def test_the_issue_number_is_kept_and_counted_on(tmp_path: Path, make_settings: Any) -> None:
+    """--issue sets September's 期号 (going on from a paper series); exporting September
+    again prints the same number, October takes the next, and a taken number is refused."""
+    env = seeded(make_settings)
+
+    def issue(*args: str) -> str:
+        made = run_cli("export", *args, "--docx", "b.docx", cwd=tmp_path, env=env)
+        assert made.returncode == 0, made.stderr
+        return str(Document(str(tmp_path / "b.docx")).paragraphs[1].text)
+
+    assert issue("--period", "2026-09", "--issue", "7") == "2026年第7期"
+    assert issue("--period", "2026-09") == "2026年第7期"
+    assert issue("--period", "2026-10") == "2026年第8期"
+    taken = run_cli("export", "--period", "2026-11", "--issue", "7", "--docx", "c.docx",
+                    cwd=tmp_path, env=env)  # fmt: skip
+    assert taken.returncode == 1 and "2026-09" in taken.stderr
+    assert not (tmp_path / "c.docx").exists()
+    assert issue("--period", "2026-11") == "2026年第9期"

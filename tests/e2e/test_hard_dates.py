@@ -26,6 +26,7 @@ from bot.domain.calendar_admin import campaign_rule, load_calendar
 from bot.domain.outbox import month_slots
 from bot.domain.periods import YearMonth
 from bot.domain.reminders import Step
+from bot.exports.sheet_layout import FIRST_ROW, HEADER_ROW
 from bot.fakes.telegram import FakeUser, SentMessage
 from tests.conftest import BotHarness
 from tests.e2e.test_schedule import ADMIN, LI, WANG, moment
@@ -162,8 +163,8 @@ async def test_the_month_on_a_hard_date(bot: BotHarness, case: HardDate) -> None
         io.BytesIO(await tap_for_document(bot, office, summary, "📊 Excel 汇总表"))
     )
     sheet = book["报送情况"]
-    column = [cell.value for cell in sheet[1]].index(case.month)
-    cells = {row[0].value: row[column].value for row in sheet.iter_rows(min_row=2)}
+    column = [cell.value for cell in sheet[HEADER_ROW]].index(case.month)
+    cells = {row[0].value: row[column].value for row in sheet.iter_rows(min_row=FIRST_ROW)}
     assert cells["区卫生健康委"] == ("逾期" if "晚于" in case.sent else "按时")
     assert cells["区教委"] == case.others
     assert cells["区总工会"] == ("待报（无联络员）" if case.others_owe else case.others)

@@ -137,12 +137,14 @@ async def test_summary_in_chat_and_its_three_files(bot: BotHarness) -> None:
     workbook = load_workbook(
         io.BytesIO(await tap_for_document(bot, users[ADMIN], summary, "📊 Excel 汇总表"))
     )
-    assert workbook.sheetnames == ["报送情况", "本月进展", "任务进度", "指标"]
+    assert workbook.sheetnames == ["报送情况", "趋势", "本月进展", "任务进度", "指标"]
     status = workbook["报送情况"]
-    assert status.freeze_panes == "B2"
-    header = [cell.value for cell in status[1]]
+    assert status.freeze_panes == "B4"  # under the title rows and the column titles
+    assert status["A1"].value == "健康促进区报送情况（2026年9月）"
+    assert status["A2"].value == "截至日期：2026年10月9日"
+    header = [cell.value for cell in status[3]]
     assert header[0] == "单位" and header[9] == "2026-09" and header[-1] == "按时率"
-    rows = {row[0].value: row for row in status.iter_rows(min_row=2)}
+    rows = {row[0].value: row for row in status.iter_rows(min_row=4)}
     assert rows["区卫生健康委"][9].value == "按时"
     assert rows["区卫生健康委"][9].fill.fgColor.rgb.endswith("C6EFCE")
     assert rows["区教委"][9].value == "逾期" and rows["区教委"][9].fill.fgColor.rgb.endswith(
@@ -156,7 +158,7 @@ async def test_summary_in_chat_and_its_three_files(bot: BotHarness) -> None:
     assert rows["区卫生健康委"][1].value == "未报"  # January: owed, not reported
     assert rows["按时率"][9].value == pytest.approx(0.4)
     progress = {
-        row[0].value: [c.value for c in row] for row in workbook["本月进展"].iter_rows(min_row=2)
+        row[0].value: [c.value for c in row] for row in workbook["本月进展"].iter_rows(min_row=4)
     }
     assert progress["区卫生健康委"][1:4] == [
         "按时",
@@ -166,38 +168,43 @@ async def test_summary_in_chat_and_its_three_files(bot: BotHarness) -> None:
     assert progress["区卫生健康委"][6:] == [3, "王芳"]
     assert progress["区教委"][1] == "逾期2个工作日"
     assert not any("139" in str(value) for row in progress.values() for value in row)  # no phones
-    tasks = [[c.value for c in row] for row in workbook["任务进度"].iter_rows(min_row=2)]
+    tasks = [[c.value for c in row] for row in workbook["任务进度"].iter_rows(min_row=4)]
     assert tasks == [["1.1", "一、健康环境", "建设健康步道2条", "区卫生健康委", "区教委",
                       "2026年底", "区卫生健康委", "滞后", "征地手续未完成", "2026-09"]]  # fmt: skip
-    indicators = [[c.value for c in row] for row in workbook["指标"].iter_rows(min_row=2)]
+    indicators = [[c.value for c in row] for row in workbook["指标"].iter_rows(min_row=4)]
     assert indicators == [["健康促进学校比例", "≥50%", "8/20", 10, "区教委", "2026-09"]]
 
     bulletin = Document(
         io.BytesIO(await tap_for_document(bot, users[ADMIN], summary, "📄 Word 工作简报"))
     )
     paragraphs = [p.text for p in bulletin.paragraphs]
-    assert paragraphs[0] == "健康促进区创建工作简报"
-    assert paragraphs[1] == "2026年第9期"
+    captions = [p.text for table in bulletin.tables for c in table._cells for p in c.paragraphs]
+    captions += paragraphs
+    assert paragraphs[0] == "健康促进区工作简报"  # the campaign's name; no region set
+    assert paragraphs[1] == "2026年第1期"  # the campaign's first bulletin
     assert paragraphs[2].startswith("创建办\t2026年10月9日")
-    assert any(
-        "全区 5 个成员单位应报送工作进展，已报送 3 个，"
-        "其中按时报送 2 个、逾期报送 1 个，未报送 2 个" in p
+    assert any(  # no region word set: no "全区"
+        p.startswith(
+            "2026年9月，5个成员单位应报送工作进展，已报送3个，"
+            "其中按时报送2个、逾期报送1个，未报送2个"
+        )
         for p in paragraphs
     )
-    assert "区卫生健康委：9月5日开展高血压义诊，120人参加。" in paragraphs
-    assert "图：区卫生健康委·9月5日·卫星湖社区·义诊" in paragraphs
-    assert "图：区卫生健康委·9月12日·健康讲座" in paragraphs
-    assert not any("第三张" in p for p in paragraphs)  # at most two photos a unit
-    assert "图：区教委·未说明" in paragraphs
+    assert "（一）区卫生健康委" in paragraphs
+    assert "9月5日开展高血压义诊，120人参加。" in paragraphs
+    assert "图：区卫生健康委·9月5日·卫星湖社区·义诊" in captions
+    assert "图：区卫生健康委·9月12日·健康讲座" in captions
+    assert not any("第三张" in p for p in captions)  # at most two photos a unit
+    assert "图：区教委·未说明" in captions
     assert len(bulletin.inline_shapes) == 3
     assert any(
-        "任务 1.1（建设健康步道2条）：区卫生健康委报告滞后，原因：征地手续未完成。" in p
+        "任务1.1（建设健康步道2条）：区卫生健康委报告滞后，原因：征地手续未完成。" in p
         for p in paragraphs
     )
     assert "区卫生健康委：10月开展控烟宣传" in paragraphs
     assert "报：区委、区政府" in paragraphs and "送：市爱卫办" in paragraphs
-    table = [[cell.text for cell in row.cells] for row in bulletin.tables[0].rows]
-    assert table[0] == ["单位", "报送情况"] and ["区教委", "逾期2个工作日"] in table
+    table = [[cell.text for cell in row.cells] for row in bulletin.tables[-1].rows]
+    assert table[0] == ["序号", "单位", "报送情况"] and ["2", "区教委", "逾期2个工作日"] in table
     heading = next(p for p in bulletin.paragraphs if p.text == "一、总体进展")
     assert east_asia_font(heading.runs[0]._element) == "黑体"
     assert east_asia_font(bulletin.styles["Normal"].element) == "仿宋_GB2312"
@@ -211,7 +218,7 @@ async def test_summary_in_chat_and_its_three_files(bot: BotHarness) -> None:
     assert len(names) == 5  # four photos and the index
     index = load_workbook(io.BytesIO(archive.read("index.xlsx"))).active
     assert index is not None
-    listed = {row[0].value: row[4].value for row in index.iter_rows(min_row=2)}
+    listed = {row[0].value: row[6].value for row in index.iter_rows(min_row=2)}
     assert len(listed) == 4 and all(len(digest) == 64 for digest in listed.values())
 
 

@@ -15,6 +15,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from bot.clock import ManualClock
+from bot.exports.sheet_layout import FIRST_ROW, HEADER_ROW
 from bot.fakes.telegram import FakeUser
 from tests.conftest import BotHarness
 from tests.e2e.seed import seed_liaison, seed_units
@@ -82,9 +83,11 @@ async def test_units_imported_on_the_due_day_owe_the_next_month_not_this_one(
         io.BytesIO(await tap_for_document(bot, users[ADMIN], summary_message, "📊 Excel 汇总表"))
     )
     sheet = book["报送情况"]
-    header = [cell.value for cell in sheet[1]]
+    header = [cell.value for cell in sheet[HEADER_ROW]]
     column = header.index("2026-11")
-    rows = {row[0].value: [cell.value for cell in row] for row in sheet.iter_rows(min_row=2)}
+    rows = {
+        row[0].value: [cell.value for cell in row] for row in sheet.iter_rows(min_row=FIRST_ROW)
+    }
     assert rows["区卫生健康委"][column] == "无新进展"
     assert rows["区教委"][column] == rows["区总工会"][column] == "新加入"
     assert rows["区教委"][column - 1] == "—"  # October: before the unit joined

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 
 from bot.domain import review
 from bot.domain.periods import YearMonth
+from bot.exports.sheet_layout import FIRST_ROW
 from bot.exports.workbook import FILLS, build_workbook
 from bot.web.console import CONSOLE
 from messages.render import LOCALES, TEMPLATE_ROOT
@@ -90,7 +91,7 @@ async def test_the_matrix_shows_what_the_excel_shows(site: Web) -> None:
     sheet = load_workbook(io.BytesIO(data))["报送情况"]
     excel = {
         str(row[0].value): [str(cell.value) for cell in row[1:10]]
-        for row in sheet.iter_rows(min_row=2)
+        for row in sheet.iter_rows(min_row=FIRST_ROW)
         if row[0].value != "按时率"
     }
     assert matrix_cells(page) == excel
