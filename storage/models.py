@@ -619,33 +619,33 @@ class OfferedChoices(SQLModel, table=True):
     offered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class WebLoginLink(SQLModel, table=True):
+class WebTokenBase(SQLModel):
+    """What a login link and a session share: a token of one person in one campaign, kept
+    only as its sha256, valid until ``expires_at``. Each table adds how it ends early."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_sha256: str = Field(max_length=64, unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    campaign_id: int = Field(foreign_key="campaign.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class WebLoginLink(WebTokenBase, table=True):
     """A single-use link into the office's web console, sent in chat (/web): valid for
-    minutes, kept only as the sha256 of its token."""
+    minutes, used up by its first login."""
 
     __tablename__ = "web_login_link"
 
-    id: int | None = Field(default=None, primary_key=True)
-    token_sha256: str = Field(max_length=64, unique=True)
-    person_id: int = Field(foreign_key="person.id", index=True)
-    campaign_id: int = Field(foreign_key="campaign.id")
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    expires_at: datetime = Field(sa_type=UTCDateTime)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-class WebSession(SQLModel, table=True):
-    """A browser logged into the web console through a link: the cookie's token as sha256,
-    valid for hours, ended early by logging out or by an admin's revocation."""
+class WebSession(WebTokenBase, table=True):
+    """A browser logged into the web console through a link (the cookie's token): valid for
+    hours, ended early by logging out or by an admin's revocation."""
 
     __tablename__ = "web_session"
 
-    id: int | None = Field(default=None, primary_key=True)
-    token_sha256: str = Field(max_length=64, unique=True)
-    person_id: int = Field(foreign_key="person.id", index=True)
-    campaign_id: int = Field(foreign_key="campaign.id")
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    expires_at: datetime = Field(sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 

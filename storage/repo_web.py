@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVar
 
-from sqlalchemy import func, update
+from sqlalchemy import ColumnElement, func, update
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -15,51 +16,23 @@ from storage.models import (
     WebLoginFailure,
     WebLoginLink,
     WebSession,
+    WebTokenBase,
 )
 
-
-def add_link(
-    *, session: Session, token_sha256: str, person_id: int, campaign_id: int, expires_at: datetime
-) -> WebLoginLink:
-    link = WebLoginLink(
-        token_sha256=token_sha256, person_id=person_id, campaign_id=campaign_id,
-        expires_at=expires_at,
-    )  # fmt: skip
-    session.add(link)
-    session.flush()
-    return link
+Token = TypeVar("Token", bound=WebTokenBase)
 
 
-def claim_link(*, session: Session, token_sha256: str, at: datetime) -> WebLoginLink | None:
-    """Use the link up if it is unused and unexpired; of two racing requests one wins."""
-    result = session.execute(
-        update(WebLoginLink)
-        .where(
-            col(WebLoginLink.token_sha256) == token_sha256,
-            col(WebLoginLink.used_at).is_(None),
-            col(WebLoginLink.expires_at) > at,
-        )
-        .values(used_at=at)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        return None
-    query = select(WebLoginLink).where(WebLoginLink.token_sha256 == token_sha256)
-    return session.exec(query.execution_options(populate_existing=True)).one()
-
-
-def link_usable(*, session: Session, token_sha256: str, at: datetime) -> bool:
-    query = select(WebLoginLink.id).where(
-        WebLoginLink.token_sha256 == token_sha256,
-        col(WebLoginLink.used_at).is_(None),
-        col(WebLoginLink.expires_at) > at,
-    )
-    return session.exec(query).first() is not None
-
-
-def add_session(
-    *, session: Session, token_sha256: str, person_id: int, campaign_id: int, expires_at: datetime
-) -> WebSession:
-    row = WebSession(
+def add_token(
+    *,
+    session: Session,
+    kind: type[Token],
+    token_sha256: str,
+    person_id: int,
+    campaign_id: int,
+    expires_at: datetime,
+) -> Token:
+    """Store a login link (``kind=WebLoginLink``) or a session (``kind=WebSession``)."""
+    row = kind(
         token_sha256=token_sha256, person_id=person_id, campaign_id=campaign_id,
         expires_at=expires_at,
     )  # fmt: skip
@@ -68,12 +41,40 @@ def add_session(
     return row
 
 
+def _usable_link(token_sha256: str, at: datetime) -> list[ColumnElement[bool]]:
+    """The link with this token, if it is unused and unexpired."""
+    return [
+        col(WebLoginLink.token_sha256) == token_sha256,
+        col(WebLoginLink.used_at).is_(None),
+        col(WebLoginLink.expires_at) > at,
+    ]
+
+
+def _live_session(at: datetime) -> list[ColumnElement[bool]]:
+    """Sessions that have neither expired nor been ended."""
+    return [col(WebSession.revoked_at).is_(None), col(WebSession.expires_at) > at]
+
+
+def claim_link(*, session: Session, token_sha256: str, at: datetime) -> WebLoginLink | None:
+    """Use the link up if it is unused and unexpired; of two racing requests one wins."""
+    result = session.execute(
+        update(WebLoginLink).where(*_usable_link(token_sha256, at)).values(used_at=at)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    query = select(WebLoginLink).where(WebLoginLink.token_sha256 == token_sha256)
+    return session.exec(query.execution_options(populate_existing=True)).one()
+
+
+def link_usable(*, session: Session, token_sha256: str, at: datetime) -> bool:
+    query = select(WebLoginLink.id).where(*_usable_link(token_sha256, at))
+    return session.exec(query).first() is not None
+
+
 def live_session(*, session: Session, token_sha256: str, at: datetime) -> WebSession | None:
     """The session behind a cookie, if it has neither expired nor been ended."""
     query = select(WebSession).where(
-        WebSession.token_sha256 == token_sha256,
-        col(WebSession.revoked_at).is_(None),
-        col(WebSession.expires_at) > at,
+        col(WebSession.token_sha256) == token_sha256, *_live_session(at)
     )
     return session.exec(query).first()
 
@@ -86,8 +87,7 @@ def end_sessions(
     where = [
         col(WebSession.campaign_id) == campaign_id,
         col(WebSession.person_id) == person_id,
-        col(WebSession.revoked_at).is_(None),
-        col(WebSession.expires_at) > at,
+        *_live_session(at),
     ]
     if token_sha256:
         where.append(col(WebSession.token_sha256) == token_sha256)
@@ -112,11 +112,7 @@ def live_sessions(
     query = (
         select(Person.id, Person.name, func.count(), func.max(WebSession.created_at))
         .join(Person, col(Person.id) == col(WebSession.person_id))
-        .where(
-            col(WebSession.campaign_id) == campaign_id,
-            col(WebSession.revoked_at).is_(None),
-            col(WebSession.expires_at) > at,
-        )
+        .where(col(WebSession.campaign_id) == campaign_id, *_live_session(at))
         .group_by(col(Person.id), col(Person.name))
         .order_by(col(Person.name))
     )

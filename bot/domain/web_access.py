@@ -21,13 +21,12 @@ from enum import StrEnum
 from sqlmodel import Session
 
 from bot.domain.people import IdentityRef, Requester, identify
-from storage.models import Transport, WebSession
+from storage.models import Transport, WebLoginLink, WebSession
 from storage.repo_audit import add_audit_entry
 from storage.repo_people import identities_of_person
 from storage.repo_units import get_default_campaign
 from storage.repo_web import (
-    add_link,
-    add_session,
+    add_token,
     claim_link,
     end_sessions,
     failures_since,
@@ -53,8 +52,8 @@ def issue_link(*, session: Session, who: Requester, now: datetime) -> str | None
     if not who.is_office or who.person_id is None or campaign is None or campaign.id is None:
         return None
     token = secrets.token_urlsafe(32)
-    add_link(
-        session=session, token_sha256=digest(token), person_id=who.person_id,
+    add_token(
+        session=session, kind=WebLoginLink, token_sha256=digest(token), person_id=who.person_id,
         campaign_id=campaign.id, expires_at=now + timedelta(minutes=LINK_MINUTES),
     )  # fmt: skip
     add_audit_entry(session=session, action="web_link_issued", actor_person_id=who.person_id)
@@ -99,9 +98,9 @@ def redeem_link(*, session: Session, token: str, client: str, now: datetime) -> 
         return Refusal.INVALID
     session_token = secrets.token_urlsafe(32)
     expires_at = now + timedelta(hours=SESSION_HOURS)
-    add_session(
-        session=session, token_sha256=digest(session_token), person_id=link.person_id,
-        campaign_id=link.campaign_id, expires_at=expires_at,
+    add_token(
+        session=session, kind=WebSession, token_sha256=digest(session_token),
+        person_id=link.person_id, campaign_id=link.campaign_id, expires_at=expires_at,
     )  # fmt: skip
     add_audit_entry(session=session, action="web_login", actor_person_id=link.person_id)
     return Login(session_token, link.person_id, expires_at)

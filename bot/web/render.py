@@ -1,4 +1,6 @@
-"""The console's pages: one Jinja2 environment per locale, rooted at ``messages/<locale>/web``.
+"""The console's pages: one set of templates for every language, ``messages/web/<page>.html``,
+each importing its words from ``messages/<locale>/web/<page>.html`` (as ``words/<page>.html``):
+a change to the markup is made once, and a language cannot drift from the others.
 
 Pages are plain HTML rendered on the server (autoescaped: whatever a liaison typed stays
 text), styled by one small stylesheet, with no script: they work in WeCom's built-in browser,
@@ -11,26 +13,32 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from aiohttp import web
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined
 
 from bot.exports.workbook import FILLS
 from messages.render import LOCALES, TEMPLATE_ROOT, Renderer
+
+PAGES = TEMPLATE_ROOT / "web"
 
 # Pages show people's reports: never keep them in a shared cache, never leak the URL onward.
 PAGE_HEADERS = {"Cache-Control": "no-store", "Content-Type": "text/html; charset=utf-8"}
 
 
 def make_web_environment(locale: str) -> Environment:
+    """The shared pages by name (``matrix.html``), the locale's words as ``words/<page>.html``."""
     if locale not in LOCALES:
         raise ValueError(f"unknown locale {locale!r}; known: {', '.join(LOCALES)}")
-    return Environment(
-        loader=FileSystemLoader(TEMPLATE_ROOT / locale / "web"),
+    words = PrefixLoader({"words": FileSystemLoader(TEMPLATE_ROOT / locale / "web")})
+    environment = Environment(
+        loader=ChoiceLoader([words, FileSystemLoader(PAGES)]),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=StrictUndefined,
         auto_reload=False,
     )
+    environment.globals["lang"] = locale  # <html lang>
+    return environment
 
 
 class Pages:
