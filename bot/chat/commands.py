@@ -14,6 +14,7 @@ from datetime import date
 from sqlmodel import Session
 
 from bot.broadcast import Outcome as Delivered
+from bot.chat import unit_commands
 from bot.chat.call import Answer, Call, answer
 from bot.domain import office, outbox, registration, reporting, review, unit_record
 from bot.domain.access import Permission, allows
@@ -496,6 +497,12 @@ COMMANDS: tuple[Command, ...] = (
     Command(("extend", "延期"), ADMIN, _excepter(ExceptionKind.EXTENSION)),
     Command(("exempt", "免报"), ADMIN, _excepter(ExceptionKind.EXEMPTION)),
     Command(("calendar", "日历"), ADMIN, calendar),
+    Command(("campaign", "活动"), ADMIN, unit_commands.campaign),
+    Command(("alias", "别名"), ADMIN, unit_commands.alias),
+    Command(("rename", "改名"), ADMIN, unit_commands.rename),
+    Command(("merge", "合并"), ADMIN, unit_commands.merge),
+    Command(("retire", "撤销"), ADMIN, unit_commands.retire),
+    Command(("restore", "恢复"), ADMIN, unit_commands.restore),
 )
 BY_NAME = {name: command for command in COMMANDS for name in command.names}
 

@@ -45,6 +45,7 @@ CORE_TABLES = {
     "reporting_exception",
     "processed_update",
     "offered_choices",
+    "unit_alias",
     "draft_task_status",
     "submission_task_status",
     "draft_indicator_value",
