@@ -81,7 +81,7 @@ def _question(
         "where": [str(w) for w in dict.fromkeys(entry.where)][:3],
         "candidates": candidates,
         "left": len(open_names),
-        "answered": answered or {},
+        "answered": answered or {"kind": ""},
     }
     return Reply("import_name_question", values, buttons=tuple(rows))
 
@@ -120,8 +120,10 @@ def _record(
     campaign = get_default_campaign(session=session) or create_campaign(session=session, name="")
     assert campaign.id is not None
     actor = call.who.person_id
-    if action.startswith("a"):
-        chosen = entry.candidates[int(action[1:])]
+    if action in ("a0", "a1", "a2"):
+        if not entry.candidates:  # data no button of ours carries
+            raise UnitActionRefused("unit_not_found", name=entry.name)
+        chosen = entry.candidates[min(int(action[1]), len(entry.candidates) - 1)]
         add_alias(session=session, campaign_id=campaign.id, name=entry.name, unit_name=chosen,
                   actor_person_id=actor)  # fmt: skip
         return {

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.importing.deadlines import parse_deadline
 from bot.domain.importing.cells import campaign_name, chinese_number, parse_target
+from bot.domain.importing.deadlines import parse_deadline
 from bot.domain.importing.plan import Skip, build_plan
 from bot.domain.importing.readers import Paragraph, Table
 from bot.domain.importing.unit_names import GroupScope, UnitIndex, split_units
@@ -265,4 +265,6 @@ def test_unit_table_with_short_names_and_categories() -> None:
     plan = build_plan([table])
     assert plan.units["县卫生健康局"].short_name == "卫健局"
     assert plan.units["城关镇人民政府"].category == "township"
-    assert [text for _, text in plan.unexpandable_groups] == ["各乡镇人民政府"]
+    assert [(reason, text) for _, reason, text in plan.skipped] == [
+        (Skip.GROUP, "各乡镇人民政府")
+    ]  # a group, not a member unit

@@ -321,7 +321,8 @@ def test_every_button_label_exists(renderer: Renderer, locale: str) -> None:
                    ("remind_all", {"count": 3}),
                    ("review_item", {"unit": "区教委", "period": "2026-09", "state": "resubmitted"}),
                    ("this_month", {"period": "2026-12"}), ("name_is", {"name": "区教委"}),
-                   ("name_new_all", {"count": 3}), ("confirm_import_retire", {"count": 2})]  # fmt: skip
+                   ("name_new_all", {"count": 3}),
+                   ("confirm_import_retire", {"count": 2})]  # fmt: skip
     for name, values in [*[(n, {}) for n in names], *with_values]:
         assert renderer.button_label(name, locale=locale, **values)
 

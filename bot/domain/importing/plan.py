@@ -453,9 +453,6 @@ class _Builder:
                     self.plan.skipped.append((where, Skip.NO_UNIT_NAME, ""))
                 continue
             split = split_units(written, self.index)
-            if split.groups and not split.units and not split.unresolved:
-                self.plan.unexpandable_groups.extend((where, g.label) for g in split.groups)
-                continue
             units = self.duties(written, cell(row, "duties"), where, member_list=member_list)
             category = category_from_text(cell(row, "category"))
             for unit in units:

@@ -30,7 +30,7 @@ def add_alias(
     written = _checked(name)
     unit = unit_named(session, campaign_id, unit_name)
     assert unit.id is not None
-    owner = _owner(session, campaign_id, written)
+    owner = owner_of(session, campaign_id, written)
     if owner is not None and owner.id != unit.id:
         raise UnitActionRefused("name_taken", name=written, unit=owner.full_name)
     if owner is None:
@@ -47,7 +47,7 @@ def ignore_name(
 ) -> None:
     """Record ``name`` as not a unit: imports skip it without asking."""
     written = _checked(name)
-    owner = _owner(session, campaign_id, written)
+    owner = owner_of(session, campaign_id, written)
     if owner is not None:
         raise UnitActionRefused("name_taken", name=written, unit=owner.full_name)
     _store(session, campaign_id, written, None, actor_person_id)
@@ -126,7 +126,7 @@ def _checked(name: str) -> str:
     return written
 
 
-def _owner(session: Session, campaign_id: int, name: str) -> MemberUnit | None:
+def owner_of(session: Session, campaign_id: int, name: str) -> MemberUnit | None:
     """The active unit ``name`` already names literally (its own names or a confirmed alias)."""
     wanted = plain(name)
     for unit in session.exec(

@@ -13,7 +13,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from bot.domain.importing.unit_names import plain
-from bot.domain.units.aliases import keep_old_name
+from bot.domain.units.aliases import keep_old_name, owner_of
 from bot.domain.units.lookup import UnitActionRefused, unit_named
 from storage.models import MemberUnit
 from storage.repo_audit import add_audit_entry
@@ -33,6 +33,9 @@ def rename_unit(
         names = (other.full_name, other.short_name, *other.aliases)
         if other.id != unit.id and plain(wanted) in {plain(n) for n in names if n}:
             raise UnitActionRefused("name_taken", name=wanted, unit=other.full_name)
+    owner = owner_of(session, campaign_id, wanted)  # a confirmed alias of another unit
+    if owner is not None and owner.id != unit.id:
+        raise UnitActionRefused("name_taken", name=wanted, unit=owner.full_name)
     old = unit.full_name
     if old == wanted:
         return old, unit

@@ -43,9 +43,7 @@ def upgrade() -> None:
         batch.create_index(batch.f("ix_unit_alias_campaign_id"), ["campaign_id"], unique=False)
         batch.create_index(batch.f("ix_unit_alias_unit_id"), ["unit_id"], unique=False)
     with op.batch_alter_table("campaign") as batch:
-        batch.add_column(
-            sa.Column("common_duties", sa.Text(), nullable=False, server_default="")
-        )
+        batch.add_column(sa.Column("common_duties", sa.Text(), nullable=False, server_default=""))
     with op.batch_alter_table("member_unit") as batch:
         batch.add_column(sa.Column("merged_into_id", sa.Integer(), nullable=True))
         batch.create_foreign_key(
