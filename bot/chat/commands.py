@@ -497,12 +497,13 @@ COMMANDS: tuple[Command, ...] = (
     Command(("extend", "延期"), ADMIN, _excepter(ExceptionKind.EXTENSION)),
     Command(("exempt", "免报"), ADMIN, _excepter(ExceptionKind.EXEMPTION)),
     Command(("calendar", "日历"), ADMIN, calendar),
-    Command(("campaign", "活动"), ADMIN, unit_commands.campaign),
-    Command(("alias", "别名"), ADMIN, unit_commands.alias),
-    Command(("rename", "改名"), ADMIN, unit_commands.rename),
-    Command(("merge", "合并"), ADMIN, unit_commands.merge),
-    Command(("retire", "撤销"), ADMIN, unit_commands.retire),
-    Command(("restore", "恢复"), ADMIN, unit_commands.restore),
+    # WeCom words that a report's text would not start with ("活动…" would)
+    Command(("campaign", "活动信息"), ADMIN, unit_commands.campaign),
+    Command(("alias", "单位别名"), ADMIN, unit_commands.alias),
+    Command(("rename", "单位改名"), ADMIN, unit_commands.rename),
+    Command(("merge", "单位合并"), ADMIN, unit_commands.merge),
+    Command(("retire", "单位撤销"), ADMIN, unit_commands.retire),
+    Command(("restore", "单位恢复"), ADMIN, unit_commands.restore),
 )
 BY_NAME = {name: command for command in COMMANDS for name in command.names}
 

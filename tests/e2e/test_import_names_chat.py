@@ -140,6 +140,10 @@ async def test_names_are_asked_with_numbered_choices_on_wecom(
     assert "新建的单位（1）：卫星湖街道办" in done
     [again] = await office.send_file(duties, "分工.xlsx")
     assert "请确认" not in again and "任务：将新建 0，更新 0，未变 2" in again
+    [identity] = await office.say("活动信息 地区 永川区")  # the command's WeCom word
+    assert "地区：永川区" in identity
+    [merged] = await office.say("单位合并 区妇联 并入 区总工会")
+    assert "已将 区妇联 并入 区总工会" in merged
 
 
 @pytest.fixture
