@@ -70,6 +70,7 @@ class Campaign(SQLModel, table=True):
     kind: str = Field(default="", max_length=50)  # 健康促进区, 健康县区, 慢性病综合防控示范区 …
     region: str = Field(default="", max_length=50)  # the place, e.g. 永川区
     region_word: str = Field(default="", max_length=4)  # 区, 县 or 市: "全区 32 个成员单位"
+    common_duties: str = Field(default="", sa_type=Text)  # 共性职责: what every member unit does
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -96,6 +97,8 @@ class MemberUnit(MemberUnitBase, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # 撤销: from this day the unit owes no report; earlier months keep their numbers.
     retired_on: date | None = None
+    # 并入: the unit its work went to (with active=False); its earlier months stay its own.
+    merged_into_id: int | None = Field(default=None, foreign_key="member_unit.id")
 
     @property
     def display_name(self) -> str:
@@ -263,7 +266,9 @@ class Task(SQLModel, table=True):
     deadline_date: date | None = None
     remarks: str = Field(default="", sa_type=Text)
     groups: list[str] = Field(default_factory=list, sa_type=JSON)  # 各乡镇 … as written
+    cooperating_groups: list[str] = Field(default_factory=list, sa_type=JSON)  # those in 配合
     sort_order: int = 0
+    retired_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # no longer asked
 
 
 class TaskUnit(SQLModel, table=True):
@@ -316,6 +321,23 @@ class PendingImport(SQLModel, table=True):
     requested_by_person_id: int | None = Field(default=None, foreign_key="person.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     applied_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    create_names: list[str] = Field(default_factory=list, sa_type=JSON)  # 新建单位 answers
+
+
+class UnitAlias(SQLModel, table=True):
+    """A name the office confirmed: another name of a unit, or (``unit_id`` None) a name that
+    is not a unit at all and is ignored. Imports match it exactly, so the next import of the
+    same file asks nothing."""
+
+    __tablename__ = "unit_alias"
+    __table_args__ = (UniqueConstraint("campaign_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    name: str = Field(max_length=200)
+    unit_id: int | None = Field(default=None, foreign_key="member_unit.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_by_person_id: int | None = Field(default=None, foreign_key="person.id")
 
 
 class CalendarOverride(SQLModel, table=True):

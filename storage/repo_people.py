@@ -194,6 +194,25 @@ def current_liaisons(
     return [(assignment, person) for assignment, person in session.exec(query)]
 
 
+MERGED_REASON = "merged"  # an assignment closed because its unit was merged into another
+
+
+def liaisons_when_merged(
+    *, session: Session, unit_ids: list[int]
+) -> list[tuple[LiaisonAssignment, Person]]:
+    """Who reported for these (merged) units until the merge closed their assignments."""
+    query = (
+        select(LiaisonAssignment, Person)
+        .join(Person, col(Person.id) == col(LiaisonAssignment.person_id))
+        .where(
+            col(LiaisonAssignment.unit_id).in_(unit_ids),
+            LiaisonAssignment.reason == MERGED_REASON,
+        )
+        .order_by(col(LiaisonAssignment.role).desc(), col(LiaisonAssignment.valid_from))
+    )
+    return [(assignment, person) for assignment, person in session.exec(query)]
+
+
 def end_assignment(
     *, session: Session, assignment: LiaisonAssignment, valid_to: datetime, reason: str
 ) -> None:

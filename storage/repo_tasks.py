@@ -18,10 +18,13 @@ class TaskWithUnits:
 
 
 def list_tasks(
-    *, session: Session, campaign_id: int, unit_id: int | None = None
+    *, session: Session, campaign_id: int, unit_id: int | None = None, retired: bool = False
 ) -> list[TaskWithUnits]:
-    """Tasks in plan order; with ``unit_id``, only those the unit leads or co-operates on."""
+    """Tasks in plan order (retired ones only with ``retired``); with ``unit_id``, only those
+    the unit leads or co-operates on."""
     query = select(Task).where(Task.campaign_id == campaign_id)
+    if not retired:
+        query = query.where(col(Task.retired_at).is_(None))
     if unit_id is not None:
         involved = select(TaskUnit.task_id).where(TaskUnit.unit_id == unit_id)
         query = query.where(col(Task.id).in_(involved))

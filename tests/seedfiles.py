@@ -178,3 +178,68 @@ def write_csv(seed: Seed002, path: Path, encoding: str = "gbk") -> Path:
         writer.writerow([row] + [""] * (COLUMNS - 1) if isinstance(row, str) else row)
     path.write_bytes(out.getvalue().encode(encoding))
     return path
+
+
+# The 永川 member list (seed 003) and duty tables written against it ------------------------
+
+
+def yongchuan_members() -> list[str]:
+    """The member units seed 003 lists ("成员单位：区政府办公室、…、各镇街。"), groups left out."""
+    text = seed_path("003").read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if line.startswith("成员单位："))
+    names = line.removeprefix("成员单位：").rstrip("。").split("、")
+    return [name for name in names if not name.startswith("各")]
+
+
+def seed_000_units() -> list[str]:
+    """The units seed 000 gives duties to ("区委办公室:负责…")."""
+    text = seed_path("000").read_text(encoding="utf-8")
+    found = []
+    for line in text.splitlines():
+        head = line.replace("：", ":").split(":", 1)[0]
+        if ":" in line.replace("：", ":") and head.startswith("区") and len(head) <= 15:
+            found.append(head)
+    return found
+
+
+def write_member_list(names: list[str], path: Path) -> Path:
+    """A plain member list (单位名称 column) in the format ``path`` names."""
+    rows = [["单位名称", "类别"], *[[name, "党政部门"] for name in names]]
+    return write_rows(rows, path, title="永川区创建健康区工作小组成员单位")
+
+
+def write_rows(rows: list[list[str]], path: Path, *, title: str = "") -> Path:
+    """Rows as an .xlsx sheet, a .docx table or a UTF-8 .csv (no merged cells), with an
+    optional title line above."""
+    suffix = path.suffix
+    if suffix == ".xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        sheet = workbook.active
+        assert sheet is not None
+        if title:
+            sheet.append([title])
+        for row in rows:
+            sheet.append(row)
+        workbook.save(path)
+    elif suffix == ".docx":
+        from docx import Document
+
+        document = Document()
+        if title:
+            document.add_paragraph(title)
+        table = document.add_table(rows=0, cols=max(len(row) for row in rows))
+        for row in rows:
+            cells = table.add_row().cells
+            for col, text in enumerate(row):
+                cells[col].text = text
+        document.save(str(path))
+    else:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        if title:
+            writer.writerow([title])
+        writer.writerows(rows)
+        path.write_text(out.getvalue(), encoding="utf-8")
+    return path

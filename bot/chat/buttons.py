@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.chat import importing
+from bot.chat import importing, names
 from bot.chat.call import Answer, Call, answer, from_outcome
 from bot.chat.commands import invite_reply, send_reminders
 from bot.domain import registration, reporting, review
@@ -166,7 +166,8 @@ KINDS: tuple[ButtonKind, ...] = (
     ButtonKind("rm", r"^rm:\d{6}$", OFFICE, remind_button),
     ButtonKind("inv", r"^inv:\d+:[mb][01]$", ADMIN, invite_button, kept=True),
     ButtonKind("chg", r"^chg:(ok|no):\d+$", ADMIN, change_button),
-    ButtonKind("imp", r"^imp:(ok|no):\d+$", ADMIN, importing.confirm),
+    ButtonKind("imp", r"^imp:(ok|rt|no):\d+$", ADMIN, importing.confirm),
+    ButtonKind("nm", names.PATTERN, ADMIN, names.answer_name),
     ButtonKind("sm", r"^sm:\d{6}:(xlsx|docx|zip)$", OFFICE, files_button, kept=True),
 )
 BY_PREFIX = {kind.prefix: kind for kind in KINDS}

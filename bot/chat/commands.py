@@ -14,6 +14,7 @@ from datetime import date
 from sqlmodel import Session
 
 from bot.broadcast import Outcome as Delivered
+from bot.chat import unit_commands
 from bot.chat.call import Answer, Call, answer
 from bot.domain import office, outbox, registration, reporting, review, unit_record, web_access
 from bot.domain.access import Permission, allows
@@ -521,6 +522,13 @@ COMMANDS: tuple[Command, ...] = (
     Command(("extend", "延期"), ADMIN, _excepter(ExceptionKind.EXTENSION)),
     Command(("exempt", "免报"), ADMIN, _excepter(ExceptionKind.EXEMPTION)),
     Command(("calendar", "日历"), ADMIN, calendar),
+    # WeCom words that a report's text would not start with ("活动…" would)
+    Command(("campaign", "活动信息"), ADMIN, unit_commands.campaign),
+    Command(("alias", "单位别名"), ADMIN, unit_commands.alias),
+    Command(("rename", "单位改名"), ADMIN, unit_commands.rename),
+    Command(("merge", "单位合并"), ADMIN, unit_commands.merge),
+    Command(("retire", "单位撤销"), ADMIN, unit_commands.retire),
+    Command(("restore", "单位恢复"), ADMIN, unit_commands.restore),
 )
 BY_NAME = {name: command for command in COMMANDS for name in command.names}
 

@@ -20,9 +20,25 @@ def import_command(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check and report; write nothing.")
     ] = False,
+    create: Annotated[
+        list[str] | None,
+        typer.Option("--create", help="Create this unit the file names (may be repeated)."),
+    ] = None,
+    create_unmatched: Annotated[
+        bool,
+        typer.Option("--create-unmatched", help="Create every name that resembles no unit."),
+    ] = False,
+    retire_missing: Annotated[
+        bool,
+        typer.Option("--retire-missing", help="Retire stored tasks this plan no longer has."),
+    ] = False,
     env_file: EnvFile = None,
 ) -> None:
-    """Import member units, 责任分工 tasks and indicators from the office's own file."""
+    """Import member units, 责任分工 tasks and indicators from the office's own file.
+
+    A name that is no unit's is never created on its own: it is listed (with the units it
+    may mean) and the exit status is 3 until each is confirmed (alias add, alias ignore,
+    --create NAME) or --create-unmatched is given."""
     from bot.domain.importing.apply import import_file
     from bot.domain.importing.readers import ImportFileError
     from bot.domain.importing.report import report_values
@@ -37,13 +53,19 @@ def import_command(
     try:
         upgrade_database(database.engine)
         with database.session() as session:
-            result = import_file(session=session, path=file, dry_run=dry_run)
+            result = import_file(
+                session=session, path=file, dry_run=dry_run, create=create or (),
+                create_unmatched=create_unmatched, retire_missing=retire_missing,
+            )  # fmt: skip
     except ImportFileError as exc:
         message = renderer.render("import_failed", file=file.name, reason=exc.reason)
         fail(strip_markup(message), code=1)
     finally:
         database.dispose()
-    typer.echo(strip_markup(renderer.render("import_report", **report_values(result, file.name))))
+    values = report_values(result, file.name, cli_file=str(file))
+    typer.echo(strip_markup(renderer.render("import_report", **values)))
+    if result.unresolved and not create_unmatched:
+        raise typer.Exit(3)
 
 
 @cli.command()

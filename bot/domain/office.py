@@ -130,7 +130,8 @@ def unit_list(*, session: Session, at: datetime) -> list[dict[str, object]]:
 
 
 def task_list(*, session: Session, unit_name: str | None) -> list[dict[str, object]] | None:
-    """Tasks with category, units and deadline; None when ``unit_name`` is not one unit."""
+    """Tasks with category, units and deadline, after the duties common to every unit (共性职责,
+    a row with ``common``); None when ``unit_name`` is not one unit."""
     campaign = get_default_campaign(session=session)
     if campaign is None or campaign.id is None:
         return [] if unit_name is None else None
@@ -140,8 +141,12 @@ def task_list(*, session: Session, unit_name: str | None) -> list[dict[str, obje
         if len(found) != 1:
             return None
         unit_id = found[0].id
-    return [
+    common: list[dict[str, object]] = (
+        [{"common": True, "content": campaign.common_duties}] if campaign.common_duties else []
+    )
+    return common + [
         {
+            "common": False,
             "code": entry.task.code,
             "category": " / ".join(entry.task.category_path),
             "content": entry.task.content,

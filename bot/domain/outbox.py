@@ -282,6 +282,7 @@ def _task_alerts(
         col(Task.deadline_date).is_not(None),
         col(Task.deadline_date) >= today - timedelta(days=31),
         col(Task.deadline_date) <= today + timedelta(days=31),
+        col(Task.retired_at).is_(None),
     )
     tasks = {task.id: task for task in session.exec(near) if task.id is not None}
     if not tasks:

@@ -8,6 +8,9 @@
    period's reporting prompt was due (T-5 workdays, 09:00 office time) and had not been
    retired (撤销) by that day. A unit that joined later is 新加入 for that month — listed,
    never counted as 未报 and never reminded; a retired one is not listed at all.
+   A unit merged into another (并入) is retired from the first month that was still open
+   when it was merged: it stays listed, as it stood, in every earlier month (with the
+   liaisons it had then), and from that month on its reports are the other unit's.
 3. The office may exempt a unit (免报: listed, not counted) or give it more time (延期: its
    own deadline, for timeliness and for whether it is still 待报).
 4. Until its deadline has passed a unit that owes the period is 待报 (pending), not 未报: an
@@ -42,7 +45,7 @@ from storage.models import (
     Submission,
     SubmissionKind,
 )
-from storage.repo_people import current_liaisons
+from storage.repo_people import current_liaisons, liaisons_when_merged
 from storage.repo_units import get_default_campaign, list_units
 
 
@@ -167,15 +170,26 @@ def retired_by(unit: MemberUnit, moment: datetime, tz: tzinfo) -> bool:
 
 
 def load_roster(*, session: Session, at: datetime) -> Roster | None:
+    """The campaign's units — active ones and those merged away, for their earlier months —
+    with their liaisons: current ones, and for a merged unit those it had when merged."""
     campaign = get_default_campaign(session=session)
     if campaign is None or campaign.id is None:
         return None
+    units = [
+        unit
+        for unit in list_units(session=session, campaign_id=campaign.id, active_only=False)
+        if unit.active or unit.merged_into_id is not None
+    ]
+    merged = [unit.id for unit in units if unit.id is not None and not unit.active]
     liaisons: dict[int, list[tuple[int, str, AssignmentRole]]] = {}
-    for assignment, person in current_liaisons(session=session, at=at):
+    found = current_liaisons(session=session, at=at)
+    if merged:
+        found += liaisons_when_merged(session=session, unit_ids=merged)
+    for assignment, person in found:
         assert person.id is not None
         entry = (person.id, person.name, AssignmentRole(assignment.role))
         liaisons.setdefault(assignment.unit_id, []).append(entry)
-    return Roster(campaign.id, list_units(session=session, campaign_id=campaign.id), liaisons)
+    return Roster(campaign.id, units, liaisons)
 
 
 def period_standing(
@@ -206,6 +220,8 @@ def period_standing(
     rows = []
     for unit in units:
         assert unit.id is not None
+        if not unit.active and retired_by(unit, dates.prompt_at, tz):
+            continue  # merged away before this period: its reports are the other unit's
         row = _unit_row(unit, roster, granted.get(unit.id), dates, today, tz)
         if unit.id in first:
             late, submitted_at = first[unit.id]

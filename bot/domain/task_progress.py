@@ -29,7 +29,8 @@ class Pending:
 
 
 def open_tasks(*, session: Session, unit_id: int, period: str) -> list[Task]:
-    """The unit's tasks, minus those it already reported 已完成 for an earlier month."""
+    """The unit's tasks, minus those it already reported 已完成 for an earlier month and those
+    the office retired (a re-imported plan no longer has them)."""
     linked = select(TaskUnit.task_id).where(TaskUnit.unit_id == unit_id)
     finished = (
         select(SubmissionTaskStatus.task_id)
@@ -42,7 +43,9 @@ def open_tasks(*, session: Session, unit_id: int, period: str) -> list[Task]:
     )
     query = (
         select(Task)
-        .where(col(Task.id).in_(linked), col(Task.id).not_in(finished))
+        .where(
+            col(Task.id).in_(linked), col(Task.id).not_in(finished), col(Task.retired_at).is_(None)
+        )
         .order_by(col(Task.sort_order))
     )
     return list(session.exec(query))

@@ -324,11 +324,13 @@ def test_import_units_and_tasks_from_the_command_line(tmp_path: Path) -> None:
     path = write_docx(seed_002(), tmp_path / "细则.docx")
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"}
     dry = run_cli("import", str(path), "--dry-run", cwd=tmp_path, env=env)
-    assert dry.returncode == 0, dry.stderr
+    assert dry.returncode == 3, dry.stderr  # names no unit has yet: to confirm
     assert "试运行，未写入任何内容" in dry.stdout
+    assert "没有相近单位的名称（32，未创建，待确认）" in dry.stdout
+    assert f"liaison-bot import {path} --create-unmatched" in dry.stdout
     assert "<b>" not in dry.stdout
     assert run_cli("units", cwd=tmp_path, env=env).stdout.strip().count("\n") == 0  # header only
-    done = run_cli("import", str(path), cwd=tmp_path, env=env)
+    done = run_cli("import", str(path), "--create-unmatched", cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr
     assert "任务：新建 83，更新 0，未变 0" in done.stdout
     units = run_cli("units", cwd=tmp_path, env=env).stdout.strip().splitlines()

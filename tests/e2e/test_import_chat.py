@@ -23,26 +23,37 @@ def stored_tasks(bot: BotHarness) -> int:
 
 @pytest.mark.bot_settings(office_admin_ids=(ADMIN_ID,))
 async def test_send_check_confirm(bot: BotHarness, tmp_path: Path) -> None:
+    """A 责任分工 table into a campaign with no units yet: its 32 names are asked about (one
+    tap creates them all), then the check is confirmed."""
     admin = bot.world.user(ADMIN_ID, "陈静")
     data = write_xlsx(seed_002(), tmp_path / "责任分工细则.xlsx").read_bytes()
     bot.world.send_document(admin, data, file_name="责任分工细则.xlsx", mime_type=XLSX)
-    [check] = await bot.world.wait_for_messages(ADMIN_ID)
+    check, question = await bot.world.wait_for_messages(ADMIN_ID, 2)
     assert "导入检查（试运行，未写入任何内容）" in check.text
-    assert "任务：共 83 项" in check.text
-    assert "将新建的单位（32）" in check.text
+    assert "任务：将新建 83，更新 0，未变 0" in check.text
+    assert "没有相近单位的名称（32，未创建，待确认）" in check.text
     assert "县医改领导小组成员单位" in check.text
-    assert check.button_texts == ["✅ 确认导入", "取消"]
+    assert check.button_texts == []  # names first
+    assert "请确认名称（还有 32 个）" in question.text and "卫健局" in question.text
+    assert question.button_texts == ["新建单位", "不是单位，忽略", "这 32 个都新建"]
     assert stored_tasks(bot) == 0  # nothing written before confirmation
 
-    confirm_data = check.buttons[0]["callback_data"]
-    bot.world.press_button(admin, check, text="✅ 确认导入")
-    [done] = await bot.world.wait_for_messages(ADMIN_ID, since=1)
+    bot.world.press_button(admin, question, text="这 32 个都新建")
+    [checked] = await bot.world.wait_for_messages(ADMIN_ID, since=2)
+    assert "将新建的单位（32）" in checked.text
+    assert checked.button_texts == ["✅ 确认导入", "取消"]
+    with bot.deps.db.session() as session:
+        assert session.exec(select(MemberUnit)).all() == []  # still only a check
+    confirm_data = checked.buttons[0]["callback_data"]
+    bot.world.press_button(admin, checked, text="✅ 确认导入")
+    [done] = await bot.world.wait_for_messages(ADMIN_ID, since=3)
     assert "导入完成" in done.text
     assert "任务：新建 83，更新 0，未变 0" in done.text
+    assert "新建的单位（32）" in done.text
     assert stored_tasks(bot) == 83
 
-    bot.world.press_button(admin, check, data=confirm_data)  # a stale second tap
-    [again] = await bot.world.wait_for_messages(ADMIN_ID, since=2)
+    bot.world.press_button(admin, checked, data=confirm_data)  # a stale second tap
+    [again] = await bot.world.wait_for_messages(ADMIN_ID, since=4)
     assert "已经处理过了" in again.text
     assert stored_tasks(bot) == 83
 

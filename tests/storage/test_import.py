@@ -30,9 +30,15 @@ from tests.seedfiles import seed_002, task_rows, write_csv, write_docx, write_xl
 WRITERS = {"xlsx": write_xlsx, "docx": write_docx, "csv": write_csv}
 
 
-def run_import(database: Database, path: Path, *, dry_run: bool = False) -> ImportResult:
+def run_import(
+    database: Database, path: Path, *, dry_run: bool = False, create_unmatched: bool = True
+) -> ImportResult:
+    """Import ``path``; by default confirming every new name, as the office does for a
+    plan imported without a member list (``--create-unmatched``)."""
     with database.session() as session:
-        return import_file(session=session, path=path, dry_run=dry_run)
+        return import_file(
+            session=session, path=path, dry_run=dry_run, create_unmatched=create_unmatched
+        )
 
 
 def tasks_by_code(database: Database) -> dict[str, tuple[Task, list[str], list[str]]]:
@@ -59,7 +65,8 @@ def test_seed_002_imports_completely(database: Database, tmp_path: Path, kind: s
     assert result.tasks.created == len(numbered) == 83
     assert result.plan.unmatched == []
     assert result.plan.unclear_deadlines == []
-    assert result.campaign == "平罗县全民健康水平提升行动"
+    assert result.campaign == ""  # set by the office, never taken from a file
+    assert result.title == "平罗县全民健康水平提升行动"  # offered as a suggestion
     tasks = tasks_by_code(database)
     assert len(tasks) == 83
 

@@ -48,6 +48,7 @@ CORE_TABLES = {
     "web_login_link",
     "web_session",
     "web_login_failure",
+    "unit_alias",
     "draft_task_status",
     "submission_task_status",
     "draft_indicator_value",

@@ -8,14 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.domain.importing.cells import campaign_name, chinese_number, parse_target
 from bot.domain.importing.deadlines import parse_deadline
-from bot.domain.importing.plan import (
-    Skip,
-    build_plan,
-    campaign_name,
-    chinese_number,
-    parse_target,
-)
+from bot.domain.importing.plan import Skip, build_plan
 from bot.domain.importing.readers import Paragraph, Table
 from bot.domain.importing.unit_names import GroupScope, UnitIndex, split_units
 from storage.models import DeadlineKind
@@ -80,9 +75,10 @@ def test_cells_as_seed_002_writes_them() -> None:
 
 
 def test_a_wrapped_name_is_one_unit() -> None:
-    for known in (UnitIndex(), index()):
-        split = split_units("市生态环境局\n平罗分局", known)
-        assert [u.name for u in split.units] == ["市生态环境局平罗分局"]
+    split = split_units("市生态环境局\n平罗分局", index())
+    assert [u.name for u in split.units] == ["市生态环境局平罗分局"]
+    unknown = split_units("市生态环境局\n平罗分局", UnitIndex())  # one name, still unconfirmed
+    assert (unknown.units, unknown.unresolved) == ((), ("市生态环境局平罗分局",))
 
 
 def test_abbreviations_and_prefixes_match_known_units() -> None:
@@ -180,7 +176,7 @@ def test_header_below_a_title_and_synonyms() -> None:
             ("创建无烟单位", "", "各成员单位", "每年"),
         ),
     )
-    plan = build_plan([table])
+    plan = build_plan([table], existing=[("卫健局", []), ("教体局", []), ("妇联", [])])
     assert plan.title == "某县健康县区建设重点任务分解表"
     first, second = plan.tasks
     assert first.category_path == ("一、健康教育",)
@@ -229,7 +225,12 @@ def test_table_without_header_is_reported() -> None:
 
 def test_seed_000_unit_duties() -> None:
     lines = seed_path("000").read_text(encoding="utf-8").splitlines()
-    plan = build_plan([Paragraph(line, n) for n, line in enumerate(lines, 1)])
+    paragraphs = [Paragraph(line, n) for n, line in enumerate(lines, 1)]
+    unconfirmed = build_plan(paragraphs)  # a duty list: its names are confirmed, not assumed
+    assert unconfirmed.units == {}
+    assert len(unconfirmed.unknown) == 25 and unconfirmed.suspected == []
+    assert unconfirmed.common_duties.startswith("各成员单位结合工作职责")
+    plan = build_plan(paragraphs, create_all=True)
     assert len(plan.units) == 25
     assert plan.units["区卫生健康局"].duties.startswith("负责")
     assert "区爱卫办" in plan.units
@@ -245,8 +246,8 @@ def test_several_units_sharing_duties_and_a_member_list() -> None:
             Paragraph("组  长：李世红  区政府副区长", 3),
         ]
     )
-    assert plan.units["区残联"].duties == "负责关爱特殊人群健康。"
-    assert {"区政府办公室", "区委宣传部", "卫星湖街道"} <= set(plan.units)
+    assert set(plan.unresolved) == {"区民政局", "区残联", "区妇联"}  # duties: not a member list
+    assert {"区政府办公室", "区委宣传部", "卫星湖街道"} <= set(plan.units)  # the member list
     assert "组长" not in plan.units
     assert plan.skipped[-1][1] == Skip.NOT_A_UNIT
 
@@ -264,4 +265,6 @@ def test_unit_table_with_short_names_and_categories() -> None:
     plan = build_plan([table])
     assert plan.units["县卫生健康局"].short_name == "卫健局"
     assert plan.units["城关镇人民政府"].category == "township"
-    assert [text for _, text in plan.unexpandable_groups] == ["各乡镇人民政府"]
+    assert [(reason, text) for _, reason, text in plan.skipped] == [
+        (Skip.GROUP, "各乡镇人民政府")
+    ]  # a group, not a member unit

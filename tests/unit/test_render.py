@@ -150,16 +150,40 @@ SAMPLES: dict[str, dict[str, Any]] = {
                               "cooperating": [], "deadline_raw": "2022年", "deadline_kind": "date",
                               "deadline_date": "2022-12-31"}]},
     "import_report": {
-        "file": "a.xlsx", "campaign": "c", "dry_run": False,
+        "file": "a.xlsx", "campaign": "", "dry_run": False, "title": "永川区创建健康区",
+        "identity": {"name": "", "kind": "", "region": "", "region_word": "", "office_name": ""},
         "units": {"created": 1, "updated": 0, "unchanged": 2},
         "tasks": {"created": 1, "updated": 0, "unchanged": 2},
         "indicators": {"created": 0, "updated": 0, "unchanged": 0},
         "units_created": ["区教委"],
         "units_matched": ["区总工会"],
+        "suspected": [{"name": "区教委会", "where": ["S:2"], "more_places": 1, "creatable": True,
+                       "candidates": [{"name": "区教委", "full_name": "永川区教育委员会"}]}],
+        "unknown": [{"name": "卫星湖街道办", "where": ["S:3"], "more_places": 0,
+                     "creatable": True, "candidates": []}],
+        "ignored": 1, "empty_groups": ["1.1 各镇街"], "links_completed": ["2.1 各镇街"],
+        "missing_tasks": [{"code": "9.9", "content": "旧任务"}], "tasks_retired": 0,
+        "common_duties": True, "cli_file": "a.xlsx",
         "problems": [("unmatched", [{"where": "S:3", "reason": "", "text": "<x>"}]),
                      ("skipped", [{"where": "S:4", "reason": "not_a_unit", "text": "组长"}])],
         "limit": 1,
     },
+    "import_name_question": {"name": "区教委会", "where": ["表1:5"], "left": 3,
+                             "candidates": [{"name": "区教委", "full_name": "永川区教育委员会"}],
+                             "answered": {"kind": "alias", "name": "区卫生建康委",
+                                          "unit": "区卫生健康委"}},
+    "unit_changed": {"action": "merged", "source": "区卫生建康委", "target": "区卫生健康委",
+                     "from_period": "2026-11", "months_moved": ["2026-11"],
+                     "months_kept_apart": [], "liaisons": 1, "links": 3, "aliases": 1},
+    "unit_refused": {"reason": "merge_conflict", "source": "甲", "target": "乙",
+                     "months": ["2026-11"], "cli": True},
+    "unit_admin_usage": {"command": "merge"},
+    "alias_list": {"rows": [{"name": "区教委会", "unit": "永川区教育委员会"},
+                            {"name": "县医改办", "unit": ""}]},
+    "campaign_identity": {"identity": {"name": "永川区创建国家健康促进区", "kind": "健康促进区",
+                                       "region": "永川区", "region_word": "区",
+                                       "office_name": ""}, "changed": True},
+    "campaign_refused": {"field": "region_word", "value": "省"},
 }  # fmt: skip
 
 
@@ -294,12 +318,14 @@ def test_every_button_label_exists(renderer: Renderer, locale: str) -> None:
              "status_ahead", "status_behind", "status_stalled", "status_done",
              "status_no_progress", "section_indicators", "start_report", "export_xlsx",
              "export_docx", "export_zip",
-             "approve", "return_report", "revise_report"]  # fmt: skip
+             "approve", "return_report", "revise_report", "name_new", "name_ignore"]  # fmt: skip
     with_values: list[tuple[str, dict[str, Any]]] = [
                    ("unit", {"name": "区教委"}), ("late_month", {"period": "2026-11"}),
                    ("remind_all", {"count": 3}),
                    ("review_item", {"unit": "区教委", "period": "2026-09", "state": "resubmitted"}),
-                   ("this_month", {"period": "2026-12"})]  # fmt: skip
+                   ("this_month", {"period": "2026-12"}), ("name_is", {"name": "区教委"}),
+                   ("name_new_all", {"count": 3}),
+                   ("confirm_import_retire", {"count": 2})]  # fmt: skip
     for name, values in [*[(n, {}) for n in names], *with_values]:
         assert renderer.button_label(name, locale=locale, **values)
 

@@ -1,27 +1,46 @@
 """Turn tables and paragraphs into an import plan: units, tasks, indicators, problems.
 
 Nothing is written here. A 责任分工 table is read the way a person reads it: the header may
-sit below a title; heading rows (一、… / 1.…) or category columns give each task its place;
-a blank 牵头/配合/时限 cell under a merged block repeats the value above it, within the same
-sub-heading. Every row that is skipped and every name that matches nothing is reported
-with where it was.
+sit below a title; heading rows (一、… / 1.…) or category columns (分类, 类别) give each task
+its place. A blank 牵头/配合/时限 cell is blank — except in a CSV, where Excel exports a merged
+cell as one value and blanks below it: there it repeats the value above, within the same
+sub-heading. Every row that is skipped and every name that matches nothing is reported with
+where it was.
+
+Units are never invented: a name that is not a unit's name, short name or confirmed alias is
+*unresolved* — a suspicion with the units it may mean, or a name without any — and the plan
+links nothing to it. Only a member list (a 单位名称/成员单位 column, or "成员单位：A、B、C")
+creates the units it names that resemble no existing one. ``create`` names the office
+confirmed as new units; ``create_all`` confirms every unresolved name that resembles no unit.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from bot.domain.importing.cells import (
+    DUTY_LINE,
+    Target,
+    category_from_text,
+    chinese_number,
+    looks_like_title,
+    parse_target,
+    title_above,
+)
 from bot.domain.importing.deadlines import Deadline, parse_deadline
 from bot.domain.importing.readers import Block, Paragraph, Table
 from bot.domain.importing.unit_names import (
     GroupRef,
+    GroupScope,
+    SplitCell,
     UnitIndex,
-    group_of,
     looks_like_unit,
+    name_key,
+    plain,
     split_units,
 )
 from storage.models import UnitCategory
@@ -36,33 +55,19 @@ COLUMN_SYNONYMS = {
     "unit": ("单位名称", "成员单位", "单位全称", "单位"),
     "short_name": ("简称",),
     "aliases": ("别名", "其他名称"),
-    "category": ("类别", "单位类别", "类型"),
+    "category": ("类别", "分类", "单位类别", "类型"),
     "duties": ("职责", "工作职责", "主要职责"),
     "indicator": ("指标名称", "指标", "指标内容"),
     "target": ("目标值", "目标", "指标要求"),
     "measure": ("计量单位",),
 }
+MEMBER_LIST_HEADERS = ("单位名称", "成员单位", "单位全称", "成员单位名称")
 TOP_HEADING = re.compile(r"^([一二三四五六七八九十]+)\s*[、.．]|^(\d+)\s*、\s*\D")
 SUB_HEADING = re.compile(r"^[（(]?([一二三四五六七八九十]+|\d+)[)）]?\s*[.、．]?\s*\D")
 ITEM_NUMBER = re.compile(r"^(\d+)\s*[.、．]\s*")
-DUTY_LINE = re.compile(r"^(?P<names>[^:：。]{2,120})[:：](?P<rest>.*)$")
 MEMBER_LIST_LABELS = ("成员单位", "成员单位名单", "领导小组成员单位")
-CATEGORY_WORDS = {
-    UnitCategory.TOWNSHIP: ("乡镇", "街道", "镇街"),
-    UnitCategory.MEDICAL: ("医疗", "卫生机构", "医院"),
-    UnitCategory.MASS_ORGANISATION: ("群团", "人民团体"),
-    UnitCategory.ENTERPRISE: ("企业", "公司"),
-    UnitCategory.DEPARTMENT: ("部门", "机关", "党政"),
-}
-MASS_ORGANISATIONS = ("总工会", "团委", "妇联", "红十字会", "残联", "科协", "工商联", "文联")
-CHINESE_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九", 0)}
-# What a document title adds after the campaign's name.
-TITLE_SUFFIXES = (
-    "责任分工细则", "责任分工方案", "重点任务分工", "任务分工表", "任务分工", "责任分工",
-    "分工细则",
-    "工作小组成员单位", "领导小组成员单位", "成员单位名单", "成员单位及职责", "成员单位职责",
-    "成员单位", "实施方案", "工作方案", "指标体系", "指标",
-)  # fmt: skip
+COMMON_DUTIES = re.compile(r"共性职责|共同职责")
+SHORT_HEADING = 20  # a line this short without a colon is a heading, not duties
 
 
 class Skip(StrEnum):
@@ -97,6 +102,21 @@ class UnitSpec:
     known: bool = False  # already in the database before this import
 
 
+@dataclass
+class Unresolved:
+    """A name that is no unit's: ``candidates`` are the units it may mean, closest first (none:
+    nothing alike); ``creatable`` when it reads like a unit's name; ``where`` every place."""
+
+    name: str
+    candidates: tuple[str, ...]
+    creatable: bool
+    where: list[Where] = field(default_factory=list)
+
+    @property
+    def suspected(self) -> bool:
+        return bool(self.candidates)
+
+
 @dataclass(frozen=True)
 class TaskSpec:
     code: str
@@ -108,14 +128,6 @@ class TaskSpec:
     deadline: Deadline
     remarks: str
     where: Where
-
-
-@dataclass(frozen=True)
-class Target:
-    raw: str
-    comparator: str  # >=, <=, >, <, = or "" when not understood
-    value: float | None
-    measure: str
 
 
 @dataclass(frozen=True)
@@ -133,6 +145,9 @@ class ImportPlan:
     units: dict[str, UnitSpec] = field(default_factory=dict)
     tasks: list[TaskSpec] = field(default_factory=list)
     indicators: list[IndicatorSpec] = field(default_factory=list)
+    common_duties: str = ""  # 共性职责: duties of every member unit
+    unresolved: dict[str, Unresolved] = field(default_factory=dict)
+    ignored: list[tuple[Where, str]] = field(default_factory=list)
     unmatched: list[tuple[Where, str]] = field(default_factory=list)
     skipped: list[tuple[Where, Skip, str]] = field(default_factory=list)
     unclear_deadlines: list[tuple[Where, str]] = field(default_factory=list)
@@ -144,15 +159,32 @@ class ImportPlan:
         return [unit for unit in self.units.values() if not unit.known]
 
     @property
+    def suspected(self) -> list[Unresolved]:
+        return [u for u in self.unresolved.values() if u.suspected]
+
+    @property
+    def unknown(self) -> list[Unresolved]:
+        """Names like no unit's (each still to confirm before it is created)."""
+        return [u for u in self.unresolved.values() if not u.suspected]
+
+    @property
     def is_empty(self) -> bool:
-        return not (self.units or self.tasks or self.indicators)
+        return not (
+            self.units or self.tasks or self.indicators or self.unresolved or self.common_duties
+        )
 
 
 def build_plan(
-    blocks: Sequence[Block], *, existing: Iterable[tuple[str, Sequence[str]]] = ()
+    blocks: Sequence[Block],
+    *,
+    existing: Iterable[tuple[str, Sequence[str]]] = (),
+    index: UnitIndex | None = None,
+    create: Collection[str] = (),
+    create_all: bool = False,
 ) -> ImportPlan:
-    """Read every block; ``existing`` is (full name, other names) of units already stored."""
-    builder = _Builder(existing)
+    """Read every block against ``index`` (or an index of ``existing``: (full name, other
+    names) of the units already stored); ``create``/``create_all`` as the module says."""
+    builder = _Builder(index or UnitIndex.of(existing), create=create, create_all=create_all)
     for block in blocks:
         if isinstance(block, Table):
             builder.table(block)
@@ -162,23 +194,29 @@ def build_plan(
 
 
 class _Builder:
-    def __init__(self, existing: Iterable[tuple[str, Sequence[str]]]) -> None:
+    def __init__(self, index: UnitIndex, *, create: Collection[str], create_all: bool) -> None:
         self.plan = ImportPlan()
-        self.index = UnitIndex()
-        self.known_names: set[str] = set()
-        for full_name, others in existing:
-            self.index.add(full_name, *others)
-            self.known_names.add(full_name)
+        self.index = index
+        self.known_names = set(index.canonical_names())
+        self.create_all = create_all
+        # Confirmed new units (only names that read like one): later variants match them.
+        self.confirmed = {
+            plain(n) for n in create if looks_like_unit(n) and index.lookup(n) is None
+        }
+        for name in create:
+            if plain(name) in self.confirmed:
+                index.add(name)
         self.path: list[str] = []  # the current heading path, shared across tables
         self.in_task_tables = False
+        self.in_common_duties = False
         self.codes: set[str] = set()
 
     # ------------------------------------------------------------------ units
 
-    def plan_unit(self, name: str, *, known: bool = False, **details: object) -> UnitSpec:
+    def plan_unit(self, name: str, **details: object) -> UnitSpec:
         spec = self.plan.units.get(name)
         if spec is None:
-            spec = UnitSpec(full_name=name, known=known or name in self.known_names)
+            spec = UnitSpec(full_name=name, known=name in self.known_names)
             self.plan.units[name] = spec
             self.index.add(name)
         for key, value in details.items():
@@ -186,15 +224,38 @@ class _Builder:
                 setattr(spec, key, value)
         return spec
 
+    def names_in(self, split: SplitCell, where: Where, *, member_list: bool) -> list[str]:
+        """The units a split cell names, as planned units; its unresolved names are recorded
+        (or, in a member list or when confirmed, planned as new units)."""
+        names = [self.plan_unit(unit.name).full_name for unit in split.units]
+        for name in split.unresolved:
+            if (created := self._resolve(name, where, member_list=member_list)) is not None:
+                names.append(created)
+        self.plan.unmatched.extend((where, fragment) for fragment in split.unmatched)
+        self.plan.ignored.extend((where, name) for name in split.ignored)
+        return list(dict.fromkeys(names))
+
+    def _resolve(self, name: str, where: Where, *, member_list: bool) -> str | None:
+        """A name no unit has: created when confirmed (or, resembling no unit, in a member
+        list or with ``create_all``); otherwise recorded as unresolved. Its name if planned."""
+        if (known := self.index.lookup(name)) is not None:
+            return self.plan_unit(known).full_name
+        candidates = self.index.suggest(name)
+        creatable = looks_like_unit(name)
+        if creatable and not candidates and (member_list or self.create_all):
+            return self.plan_unit(name).full_name
+        key = name_key(name)  # 县卫健局 and 卫健局 are one question
+        entry = next((u for u in self.plan.unresolved.values() if name_key(u.name) == key), None)
+        if entry is None:
+            entry = self.plan.unresolved.setdefault(name, Unresolved(name, candidates, creatable))
+        entry.where.append(where)
+        return None
+
     def units_in(self, cell: str, where: Where) -> tuple[list[str], list[GroupRef]]:
         split = split_units(cell, self.index)
-        names = []
-        for unit in split.units:
-            self.plan_unit(unit.name, known=unit.known)
-            names.append(unit.name)
-        self.plan.unmatched.extend((where, fragment) for fragment in split.unmatched)
+        names = self.names_in(split, where, member_list=False)
         for group in split.groups:
-            if group.scope == "unknown":
+            if group.scope == GroupScope.UNKNOWN:
                 self.plan.unexpandable_groups.append((where, group.label))
         return names, list(split.groups)
 
@@ -205,28 +266,49 @@ class _Builder:
         if self.in_task_tables and TOP_HEADING.match(text):
             self.path = [text]
             return
-        if not self.plan.title and not self.in_task_tables and _looks_like_title(text):
-            self.plan.title = text
         match = DUTY_LINE.match(text)
+        if COMMON_DUTIES.search(text) and (match or len(text) <= SHORT_HEADING):
+            self.in_common_duties = match is None
+            if match is not None:
+                self._common(match["rest"].strip())
+            return
+        if self.in_common_duties and match is None and len(text) > SHORT_HEADING:
+            self._common(text)
+            return
+        self.in_common_duties = False
+        if not self.plan.title and not self.in_task_tables and looks_like_title(text):
+            self.plan.title = text
         if match is None:
             return
         names, rest = match["names"].strip(), match["rest"].strip()
         where = Where("text", block.line)
         if names in MEMBER_LIST_LABELS:  # 成员单位：A、B、C。
-            units, _ = self.units_in(rest.rstrip("。."), where)
-            if not units:
+            split = split_units(rest.rstrip("。."), self.index)
+            units = self.names_in(split, where, member_list=True)
+            self.plan.skipped.extend((where, Skip.GROUP, g.label) for g in split.groups)
+            if not units and not split.unresolved and not split.groups:
                 self.plan.skipped.append((where, Skip.NOT_A_UNIT, names))
             return
+        self.duties(names, rest, where, member_list=False)
+
+    def _common(self, text: str) -> None:
+        if text:
+            joined = "\n".join(part for part in (self.plan.common_duties, text) if part)
+            self.plan.common_duties = joined
+
+    def duties(self, names: str, duties: str, where: Where, *, member_list: bool) -> list[str]:
+        """ "A、B：职责" (a paragraph, or a row of a 单位 | 职责 table): every unit named gets the
+        duties; groups among them are reported, never created."""
         split = split_units(names, self.index)
-        if split.groups and not split.units and not split.unmatched:
-            self.plan.skipped.append((where, Skip.GROUP, names))
-            return
-        if not split.units or split.unmatched:
+        units = self.names_in(split, where, member_list=member_list)
+        for unit in units:
+            if duties:
+                self.plan.units[unit].duties = duties
+        for group in split.groups:
+            self.plan.skipped.append((where, Skip.GROUP, group.label))
+        if not units and not split.unresolved and not split.groups and not split.ignored:
             self.plan.skipped.append((where, Skip.NOT_A_UNIT, names[:30]))
-            return
-        for unit in split.units:
-            spec = self.plan_unit(unit.name, known=unit.known)
-            spec.duties = rest
+        return units
 
     # ------------------------------------------------------------------ tables
 
@@ -238,28 +320,31 @@ class _Builder:
             return
         header_row, columns = found
         if not self.plan.title:
-            self.plan.title = _title_above(table.rows[:header_row])
+            self.plan.title = title_above(table.rows[:header_row])
         body = list(enumerate(table.rows[header_row + 1 :], header_row + 2))
         if "content" in columns and "lead" in columns:
             self.in_task_tables = True
-            self.tasks(table.name, columns, body)
+            self.tasks(table, columns, body)
         elif "indicator" in columns:
             self.indicators(table.name, columns, body)
         elif "unit" in columns:
-            self.unit_rows(table.name, columns, body)
+            header = _normal(table.rows[header_row][columns["unit"]])
+            self.unit_rows(table.name, columns, body, member_list=header in MEMBER_LIST_HEADERS)
         else:
             self.plan.skipped.append(
                 (Where(table.name, header_row + 1), Skip.NO_HEADER, table.name)
             )
 
     def tasks(
-        self, name: str, columns: dict[str, int], body: list[tuple[int, tuple[str, ...]]]
+        self, table: Table, columns: dict[str, int], body: list[tuple[int, tuple[str, ...]]]
     ) -> None:
         content_col, category_cols = _content_and_categories(columns)
+        if "category" in columns and columns["category"] < content_col:
+            category_cols = sorted({columns["category"], *category_cols})
         block_key: tuple[str, ...] | None = None
         inherited = {"lead": "", "cooperating": "", "deadline": ""}
         for row_number, row in body:
-            where = Where(name, row_number)
+            where = Where(table.name, row_number)
             cells = _pad(row, max(columns.values()) + 1)
             heading = _heading_text(cells, content_col)
             if heading is not None:
@@ -273,7 +358,7 @@ class _Builder:
                 if any(cells):
                     self.plan.skipped.append((where, Skip.NO_CONTENT, ""))
                 continue
-            if tuple(self.path) != block_key:
+            if tuple(self.path) != block_key or not table.fill_down:
                 block_key, inherited = tuple(self.path), dict.fromkeys(inherited, "")
             for key in inherited:
                 if key in columns and cells[columns[key]]:
@@ -347,33 +432,39 @@ class _Builder:
             )
 
     def unit_rows(
-        self, name: str, columns: dict[str, int], body: list[tuple[int, tuple[str, ...]]]
+        self,
+        name: str,
+        columns: dict[str, int],
+        body: list[tuple[int, tuple[str, ...]]],
+        *,
+        member_list: bool,
     ) -> None:
+        """A list of units (单位名称/简称/类别/职责 …). A cell naming several units is split
+        as a duty paragraph's names are; short names and aliases only go with a single unit."""
+
         def cell(row: tuple[str, ...], key: str) -> str:
             return row[columns[key]] if key in columns and columns[key] < len(row) else ""
 
         for row_number, row in body:
             where = Where(name, row_number)
-            full_name = " ".join(cell(row, "unit").split())
-            if not full_name:
+            written = " ".join(cell(row, "unit").split())
+            if not written:
                 if any(row):
                     self.plan.skipped.append((where, Skip.NO_UNIT_NAME, ""))
                 continue
-            if group_of(full_name) is not None and self.index.lookup(full_name) is None:
-                self.plan.unexpandable_groups.append((where, full_name))
-                continue
-            known = self.index.lookup(full_name)
-            if known is None and not looks_like_unit(full_name):
-                self.plan.skipped.append((where, Skip.NOT_A_UNIT, full_name))
-                continue
-            aliases = tuple(a for a in re.split(r"[、，,；;\s]+", cell(row, "aliases")) if a)
-            short = cell(row, "short_name")
-            spec = self.plan_unit(known or full_name, known=known is not None)
-            spec.short_name = short or spec.short_name
-            spec.aliases = aliases or spec.aliases
-            spec.category = category_from_text(cell(row, "category")) or spec.category
-            spec.duties = cell(row, "duties") or spec.duties
-            self.index.add(spec.full_name, short, *aliases)
+            split = split_units(written, self.index)
+            units = self.duties(written, cell(row, "duties"), where, member_list=member_list)
+            category = category_from_text(cell(row, "category"))
+            for unit in units:
+                spec = self.plan.units[unit]
+                spec.category = category or spec.category
+            if len(units) == 1 and len(split.units) + len(split.unresolved) == 1:
+                aliases = tuple(a for a in re.split(r"[、，,；;\s]+", cell(row, "aliases")) if a)
+                short = cell(row, "short_name")
+                spec = self.plan.units[units[0]]
+                spec.short_name = short or spec.short_name
+                spec.aliases = aliases or spec.aliases
+                self.index.add(spec.full_name, short, *aliases)
 
 
 # ------------------------------------------------------------------------- helpers
@@ -444,91 +535,3 @@ def _heading_number(text: str) -> int | None:
         return None
     token = next(group for group in match.groups() if group)
     return int(token) if token.isdigit() else chinese_number(token)
-
-
-def chinese_number(text: str) -> int | None:
-    """一 → 1, 十 → 10, 十二 → 12, 二十三 → 23 (enough for plan headings)."""
-    if not text or any(c not in "零一二三四五六七八九十" for c in text):
-        return None
-    if "十" not in text:
-        return CHINESE_DIGITS[text] if len(text) == 1 else None
-    tens, _, units = text.partition("十")
-    return (CHINESE_DIGITS.get(tens, 1) if tens else 1) * 10 + (
-        CHINESE_DIGITS.get(units, 0) if units else 0
-    )
-
-
-def campaign_name(title: str) -> str:
-    """The campaign a document title is about: "平罗县全民健康水平提升行动责任分工细则" →
-    "平罗县全民健康水平提升行动"."""
-    name = title.strip()
-    changed = True
-    while changed:
-        changed = False
-        for suffix in TITLE_SUFFIXES:
-            if name.endswith(suffix) and len(name) > len(suffix) + 1:
-                name, changed = name.removesuffix(suffix).rstrip("的及和、 "), True
-    return name
-
-
-def _looks_like_title(text: str) -> bool:
-    return 4 <= len(text) <= 60 and text != "附件" and not DUTY_LINE.match(text)
-
-
-def _title_above(rows: Sequence[Sequence[str]]) -> str:
-    for row in rows:
-        for cell in row:
-            if cell and _looks_like_title(cell.strip()) and not cell.startswith("附件"):
-                return cell.strip()
-            for line in cell.splitlines():
-                if _looks_like_title(line.strip()) and line.strip() != "附件":
-                    return line.strip()
-    return ""
-
-
-def category_from_text(text: str) -> UnitCategory | None:
-    for category, words in CATEGORY_WORDS.items():
-        if any(word in text for word in words):
-            return category
-    return None
-
-
-def infer_category(name: str) -> UnitCategory:
-    """A unit's kind from its name, for units created without a 类别 column."""
-    if name.endswith(("乡", "镇", "街道", "街道办事处", "乡人民政府", "镇人民政府")):
-        return UnitCategory.TOWNSHIP
-    if name.endswith(
-        ("医院", "卫生院", "疾病预防控制中心", "疾控中心", "卫生服务中心", "保健院", "健康总院")
-    ):
-        return UnitCategory.MEDICAL
-    if name.endswith(MASS_ORGANISATIONS):
-        return UnitCategory.MASS_ORGANISATION
-    if name.endswith("公司"):
-        return UnitCategory.ENTERPRISE
-    return UnitCategory.DEPARTMENT
-
-
-_TARGET = re.compile(
-    r"(?P<pre>≥|>=|≤|<=|＞|>|＜|<|不低于|不少于|达到|至少|不高于|不超过|低于|少于|高于|超过)?\s*"
-    r"(?P<value>\d+(?:\.\d+)?)\s*(?P<measure>%|％|个百分点|家|所|个|人|次|户|项)?\s*(?P<post>以上|以下|以内)?"
-)
-_COMPARATORS = {
-    "≥": ">=", ">=": ">=", "不低于": ">=", "不少于": ">=", "达到": ">=", "至少": ">=",
-    "≤": "<=", "<=": "<=", "不高于": "<=", "不超过": "<=",
-    "＞": ">", ">": ">", "高于": ">", "超过": ">",
-    "＜": "<", "<": "<", "低于": "<", "少于": "<",
-}  # fmt: skip
-
-
-def parse_target(raw: str, measure: str = "") -> Target:
-    """Read a target: "≥80%" → (>=, 80, %); "100%" → (>=, 100, %) since a bare figure is the
-    level to reach; "每年新创建1家" → (>=, 1, 家); "<25%" → (<, 25, %)."""
-    text = " ".join(raw.split())
-    match = _TARGET.search(unicodedata.normalize("NFKC", text)) if text else None
-    if match is None:
-        return Target(text, "", None, measure)
-    comparator = _COMPARATORS.get(match["pre"] or "", "")
-    if not comparator:
-        comparator = {"以上": ">=", "以下": "<=", "以内": "<="}.get(match["post"] or "", ">=")
-    found_measure = (match["measure"] or "").replace("％", "%")
-    return Target(text, comparator, float(match["value"]), measure or found_measure)

@@ -33,10 +33,15 @@ class ImportFileError(DomainError):
 
 @dataclass(frozen=True, slots=True)
 class Table:
-    """Rows of cell texts; ``name`` says where it came from (sheet name, 表N, file name)."""
+    """Rows of cell texts; ``name`` says where it came from (sheet name, 表N, file name).
+
+    ``fill_down``: a blank cell may stand for the value above it. True only for CSV, where a
+    merged cell arrives as one value and blanks; .xlsx and .docx say which cells are merged
+    (and their readers fill them), so a blank cell there is blank."""
 
     name: str
     rows: tuple[tuple[str, ...], ...]
+    fill_down: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,4 +144,4 @@ def _read_csv(name: str, text: str) -> Table:
     rows = tuple(
         tuple(cell.strip() for cell in row) for row in csv.reader(io.StringIO(text), dialect)
     )
-    return Table(Path(name).name, rows)
+    return Table(Path(name).name, rows, fill_down=True)

@@ -3,9 +3,13 @@
 Cells name several units separated by spaces, 、，,；; or line breaks, but a line break (or a
 space) can also wrap ONE long name ("市生态环境局\\n平罗分局"). So: punctuation always
 separates; whitespace separates unless joining the pieces gives a known name, a branch
-("…分局") of the piece before, or turns an unfinished piece into a finished name. Known
-names win (full names, short names, aliases, and the usual abbreviations: 县卫生健康局 =
-卫健局); an unknown piece counts as a new unit only when it ends like an institution does.
+("…分局") of the piece before, or turns an unfinished piece into a finished name.
+
+A piece is a unit only when it names one: its full name, short name, an alias the office
+confirmed, or the same name written with the usual abbreviation (县卫生健康局 = 卫健局) or
+without its 县/区 prefix. Anything else that reads like a unit name — or is close to one —
+is *unresolved*: the import reports it with the units it may mean (``similar``) and creates
+nothing for it until the office confirms. A name the office said is not a unit is ignored.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+from bot.domain.importing import similar
 
 HARD_SEPARATORS = re.compile(r"[、，,；;/／|]+")
 WHITESPACE = re.compile(r"[\s\u3000\xa0]+")
@@ -26,7 +32,8 @@ SUFFIXES = (
     "校", "队", "团", "台",
 )  # fmt: skip
 BRANCH = re.compile(r"^[\u4e00-\u9fff]{0,8}(分局|分院|分所|分中心|分公司|支队|大队)$")
-NOT_A_NAME = re.compile(r"[0-9０-９。！？：:“”\"《》（）()【】]")
+# Sentence marks, or a date or a share: not a name (digits alone are fine: 县120急救指挥中心).
+NOT_A_NAME = re.compile(r"[。！？：:“”\"《》（）()【】]|\d+\s*[年月日%％]|第\d|^\d+$")
 MAX_NAME_LENGTH = 25
 # Long official wording → the abbreviation offices write (applied to both sides of a match).
 ABBREVIATIONS = (
@@ -37,7 +44,12 @@ ABBREVIATIONS = (
     ("住房和城乡建设", "住建"), ("住房城乡建设", "住建"), ("医疗保障", "医保"),
     ("文化广电和旅游", "文广"), ("文化和旅游", "文旅"), ("行政审批服务", "审批"),
     ("机构编制委员会办公室", "编办"), ("委编办", "编办"), ("交通运输", "交通"),
-    ("应急管理", "应急"), ("退役军人事务", "退役军人"),
+    ("应急管理", "应急"), ("退役军人事务", "退役军人"), ("住房城乡建", "住建"),
+    ("人力社保", "人社"), ("经济信息", "经信"), ("文化旅游", "文旅"), ("城市管理", "城管"),
+    ("教育委员会", "教委"), ("管理委员会", "管委会"), ("妇女联合会", "妇联"),
+    ("残疾人联合会", "残联"), ("科学技术协会", "科协"), ("文学艺术界联合会", "文联"),
+    ("归国华侨联合会", "侨联"), ("工商业联合会", "工商联"), ("科学技术", "科技"),
+    ("委员会", "委"),
 )  # fmt: skip
 
 
@@ -64,7 +76,7 @@ _GROUPS = (
 
 @dataclass(frozen=True, slots=True)
 class UnitName:
-    """A unit named in a cell: ``known`` if it matched the index, else a confident new name."""
+    """A unit named in a cell: ``known`` if it matched the index, else a name to resolve."""
 
     name: str
     known: bool
@@ -78,14 +90,24 @@ class GroupRef:
 
 @dataclass(frozen=True, slots=True)
 class SplitCell:
+    """What a cell names: known units, names still to resolve (unit-like, or close to a
+    unit), groups, fragments that are not names at all, and names the office ignores."""
+
     units: tuple[UnitName, ...] = ()
     groups: tuple[GroupRef, ...] = ()
     unmatched: tuple[str, ...] = ()
+    unresolved: tuple[str, ...] = ()
+    ignored: tuple[str, ...] = ()
+
+
+def plain(name: str) -> str:
+    """Width-folded, without spaces: how a name is compared letter for letter."""
+    return WHITESPACE.sub("", unicodedata.normalize("NFKC", name))
 
 
 def name_key(name: str) -> str:
     """A comparison key: width-folded, no spaces, abbreviated, without a 县/区 prefix."""
-    key = WHITESPACE.sub("", unicodedata.normalize("NFKC", name))
+    key = plain(name)
     for long, short in ABBREVIATIONS:
         key = key.replace(long, short)
     if len(key) > 2 and key[0] in "县区" and key[1] not in "委直政域":
@@ -95,10 +117,15 @@ def name_key(name: str) -> str:
 
 @dataclass
 class UnitIndex:
-    """Names the import can match: existing units plus those it decided to create."""
+    """Names the import can match: existing units, confirmed aliases and ignored names, plus
+    the units this import creates. ``region_prefixes`` (永川区, 永川) are loosened away when
+    looking for similar units."""
 
     _exact: dict[str, str] = field(default_factory=dict)
-    _keys: dict[str, str] = field(default_factory=dict)
+    _keys: dict[str, list[str]] = field(default_factory=dict)
+    _loose: dict[str, set[str]] = field(default_factory=dict)  # canonical → loosened names
+    _ignored: set[str] = field(default_factory=set)
+    region_prefixes: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, units: Iterable[tuple[str, Iterable[str]]]) -> UnitIndex:
@@ -109,18 +136,52 @@ class UnitIndex:
         return index
 
     def add(self, canonical: str, *other_names: str) -> None:
+        loose = self._loose.setdefault(canonical, set())
         for name in (canonical, *other_names):
             if name:
-                self._exact.setdefault(name, canonical)
-                self._keys.setdefault(name_key(name), canonical)
+                self._exact.setdefault(plain(name), canonical)
+                same_key = self._keys.setdefault(name_key(name), [])
+                if canonical not in same_key:
+                    same_key.append(canonical)
+                loose |= self._loosened(name)
+
+    def canonical_names(self) -> list[str]:
+        """The units' full names, in the order they were added."""
+        return list(self._loose)
+
+    def ignore(self, name: str) -> None:
+        """A name the office said is not a unit: skipped without a question (also when
+        written with or without its 县/区 prefix, or abbreviated)."""
+        self._ignored.add(name_key(name))
+
+    def is_ignored(self, name: str) -> bool:
+        return name_key(name) in self._ignored
 
     def lookup(self, name: str) -> str | None:
-        """The canonical (full) name for ``name``, or None."""
-        return self._exact.get(name) or self._keys.get(name_key(name))
+        """The canonical (full) name for ``name``, or None (also when two units share its
+        abbreviated key: that is for the office to say)."""
+        found = self._exact.get(plain(name))
+        if found is not None:
+            return found
+        same_key = self._keys.get(name_key(name), [])
+        return same_key[0] if len(same_key) == 1 else None
+
+    def suggest(self, name: str, limit: int = similar.MAX_CANDIDATES) -> tuple[str, ...]:
+        """Units ``name`` may mean, closest first (ties in the order the units were added)."""
+        written = self._loosened(name)
+        ranked = []
+        for order, (canonical, loose) in enumerate(self._loose.items()):
+            found = similar.best(written, loose)
+            if found is not None:
+                ranked.append((found.tier, found.distance, order, canonical))
+        return tuple(canonical for *_, canonical in sorted(ranked)[:limit])
+
+    def _loosened(self, name: str) -> frozenset[str]:
+        return similar.loose_keys(name_key(name), plain(name), self.region_prefixes)
 
     def segment(self, text: str) -> list[UnitName] | None:
         """Cut ``text`` written without separators into names: known ones, the last of which
-        may be a new institution-like name ("卫健局教体局" → 卫健局 + 教体局)."""
+        may be an unknown institution-like name ("卫健局教体局" → 卫健局 + 教体局)."""
         for end in range(len(text) - 1, 1, -1):
             head = self.lookup(text[:end])
             if head is None:
@@ -154,25 +215,34 @@ def group_of(fragment: str) -> GroupRef | None:
 
 
 def split_units(cell: str, index: UnitIndex) -> SplitCell:
+    """Every unit, group and stray fragment a cell names (the same for a table cell and for
+    the names before a duty paragraph's colon)."""
     units: list[UnitName] = []
     groups: list[GroupRef] = []
     unmatched: list[str] = []
+    unresolved: list[str] = []
+    ignored: list[str] = []
     for chunk in HARD_SEPARATORS.split(cell):
         for fragment in _join_wrapped(WHITESPACE.split(chunk.strip()), index):
             if not fragment:
                 continue
             if (known := index.lookup(fragment)) is not None:
                 units.append(UnitName(known, True))
+            elif index.is_ignored(fragment):
+                ignored.append(fragment)
             elif (group := group_of(fragment)) is not None:
                 groups.append(group)
             elif (parts := index.segment(fragment)) is not None:
-                units.extend(parts)
-            elif looks_like_unit(fragment):
-                units.append(UnitName(fragment, False))
+                units.extend(part for part in parts if part.known)
+                unresolved.extend(part.name for part in parts if not part.known)
+            elif looks_like_unit(fragment) or index.suggest(fragment, limit=1):
+                unresolved.append(fragment)
             else:
                 unmatched.append(fragment)
     unique = tuple(dict.fromkeys(units))  # a unit named twice in one cell counts once
-    return SplitCell(unique, tuple(groups), tuple(unmatched))
+    return SplitCell(
+        unique, tuple(groups), tuple(unmatched), tuple(dict.fromkeys(unresolved)), tuple(ignored)
+    )
 
 
 def _join_wrapped(pieces: list[str], index: UnitIndex) -> list[str]:
