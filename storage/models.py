@@ -617,3 +617,6 @@ class OfferedChoices(SQLModel, table=True):
     external_id: str = Field(max_length=64, primary_key=True)
     choices: list[dict[str, object]] = Field(default_factory=list, sa_type=JSON)
     offered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+import storage.models_archive  # noqa: E402, F401  (the evaluation archive's tables)
