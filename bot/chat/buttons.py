@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.chat import archive as archive_chat
 from bot.chat import importing
 from bot.chat.call import Answer, Call, answer, from_outcome
 from bot.chat.commands import invite_reply, send_reminders
@@ -168,6 +169,7 @@ KINDS: tuple[ButtonKind, ...] = (
     ButtonKind("chg", r"^chg:(ok|no):\d+$", ADMIN, change_button),
     ButtonKind("imp", r"^imp:(ok|no):\d+$", ADMIN, importing.confirm),
     ButtonKind("sm", r"^sm:\d{6}:(xlsx|docx|zip)$", OFFICE, files_button, kept=True),
+    *(ButtonKind(*row) for row in archive_chat.BUTTONS),  # ta, tg, cov
 )
 BY_PREFIX = {kind.prefix: kind for kind in KINDS}
 

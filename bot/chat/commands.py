@@ -14,6 +14,7 @@ from datetime import date
 from sqlmodel import Session
 
 from bot.broadcast import Outcome as Delivered
+from bot.chat import archive as archive_chat
 from bot.chat.call import Answer, Call, answer
 from bot.domain import office, outbox, registration, reporting, review, unit_record
 from bot.domain.access import Permission, allows
@@ -496,6 +497,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(("extend", "延期"), ADMIN, _excepter(ExceptionKind.EXTENSION)),
     Command(("exempt", "免报"), ADMIN, _excepter(ExceptionKind.EXEMPTION)),
     Command(("calendar", "日历"), ADMIN, calendar),
+    *(Command(*row) for row in archive_chat.COMMANDS),  # /archive, /coverage, /evidence
 )
 BY_NAME = {name: command for command in COMMANDS for name in command.names}
 
