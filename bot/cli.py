@@ -592,3 +592,6 @@ def _configure_logging() -> None:
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level="INFO")
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+import bot.archive.cli  # noqa: E402, F401  (registers `archive`, `coverage` and `framework`)

@@ -27,7 +27,6 @@ from bot.broadcast import Outcome as Delivered
 from bot.chat.call import Answer, Call, answer
 from bot.domain.access import Permission
 from bot.domain.calendar_admin import load_calendar
-from bot.domain.periods import YearMonth
 from bot.domain.reminders import in_working_hours
 from bot.domain.replies import Button, Reply
 from storage.models import Evidence

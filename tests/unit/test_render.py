@@ -260,6 +260,26 @@ SAMPLES.update(
 )  # fmt: skip
 
 
+def _framework_report() -> Any:
+    from bot.archive.framework_import import FrameworkReport
+    from bot.domain.importing.plan import Where
+
+    return FrameworkReport(
+        "健康县区评估细则", "2024版", "health_county", levels={1: 2, 2: 5}, created=7, core=1,
+        points=10.0, units_matched=["区卫健委"], unmatched=[(Where("Sheet1", 5), "区某某局")],
+        groups=[(Where("Sheet1", 3), "各成员单位")], skipped=[(Where("Sheet1", 9), "说明")],
+        indicators_linked=["健康社区比例"],
+    )  # fmt: skip
+
+
+def _link_report() -> Any:
+    from bot.archive.links import LinkReport
+    from bot.domain.importing.plan import Where
+
+    return LinkReport([("1.1", "2.3 健康社区")], [(Where("表1", 4), "9.9")],
+                      [(Where("表1", 5), "3.1")])  # fmt: skip
+
+
 _ACK = {"new_photos": 3, "new_documents": 0, "duplicates": 0, "files": _files()}
 SAMPLES.update(  # the evaluation archive (issue 24)
     {
@@ -283,6 +303,12 @@ SAMPLES.update(  # the evaluation archive (issue 24)
         "archive_evidence_usage": {},
         "archive_evidence_unknown": {"token": "#99"},
         "archive_unknown_codes": {"codes": ["9.9"]},
+        "framework_report": {"report": _framework_report()},
+        "framework_failed": {"file": "细则.xlsx", "reason": "nothing_recognised"},
+        "framework_list": {"rows": []},
+        "framework_items": {"rows": []},
+        "framework_links": {"report": _link_report(), "dry_run": True},
+        "framework_suggestions": {"suggestions": [], "confirmed": False},
     }
 )  # fmt: skip
 
