@@ -79,9 +79,14 @@ class FrameworkTable:
 def read_framework(blocks: Sequence[Block]) -> FrameworkTable:
     """Every table of the file with a framework header, read into one list of items."""
     result = FrameworkTable()
+    heading = ""
     for block in blocks:
         if isinstance(block, Table):
             _Reader(result).table(block)
+            if result.items and not result.title:
+                result.title = heading
+        elif not heading and 4 <= len(block.text) <= 60:
+            heading = block.text  # a .docx title above the table
     return result
 
 

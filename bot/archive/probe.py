@@ -62,15 +62,16 @@ def pdf_pages(data: bytes) -> int:
 def _office_pages(data: bytes, suffix: str) -> Probe:
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         names = set(package.namelist())
+        saved = 0
         if "docProps/app.xml" in names:
             found = _APP_PAGES.search(package.read("docProps/app.xml"))
-            if found and int(found[2]) > 0:
-                return Probe(int(found[2]))
+            saved = int(found[2]) if found else 0
         if suffix == ".docx" and "word/document.xml" in names:
             body = package.read("word/document.xml")
             breaks = len(_PAGE_BREAK.findall(body)) + max(0, len(_SECTION_BREAK.findall(body)) - 1)
-            return Probe(breaks + 1, exact=False)
-    return Probe(None)
+            if saved <= breaks:  # none saved, or stale (a program edited a template)
+                return Probe(breaks + 1, exact=False)
+    return Probe(saved) if saved > 0 else Probe(None)
 
 
 def exif_time(data: bytes, tz: tzinfo) -> datetime | None:
