@@ -16,7 +16,7 @@ from docx import Document
 from openpyxl import Workbook
 
 UNITS = ("区政府办公室", "区发展和改革委员会", "区卫生健康委员会", "区教育委员会", "区民政局",
-         "区体育局")  # fmt: skip
+         "区体育局", "区总工会")  # fmt: skip
 SHORT = {"区政府办公室": "区政府办", "区发展和改革委员会": "区发改委",
          "区卫生健康委员会": "区卫健委", "区教育委员会": "区教委"}  # fmt: skip
 
@@ -121,7 +121,7 @@ def docx(page_breaks: int, saved_pages: int | None = None) -> bytes:
     document = Document()
     document.add_paragraph("关于开展健康社区创建工作的通知")
     for _ in range(page_breaks):
-        document.add_page_break()
+        document.add_page_break()  # type: ignore[no-untyped-call]
         document.add_paragraph("正文")
     out = io.BytesIO()
     document.save(out)
