@@ -62,9 +62,11 @@ def seed_campaign(
             units[name] = unit
         person = add_person_with_identity(session=session, name="王芳", transport=liaison[0],
                                           external_id=liaison[1], chat_id=liaison[1])  # fmt: skip
-        assert person.id is not None and units["区卫生健康委员会"].id is not None
-        assign_liaison(session=session, unit_id=units["区卫生健康委员会"].id, person_id=person.id,
-                       role=AssignmentRole.MAIN, valid_from=datetime(2026, 1, 1, tzinfo=TZ))  # fmt: skip
+        assert person.id is not None
+        health, since = units["区卫生健康委员会"].id, datetime(2026, 1, 1, tzinfo=TZ)
+        assert health is not None
+        assign_liaison(session=session, unit_id=health, person_id=person.id,
+                       role=AssignmentRole.MAIN, valid_from=since)  # fmt: skip
         import_framework(session=session, file_name="细则.xlsx", data=county_xlsx())
         import_file(session=session, name="责任分工.xlsx", data=tasks_xlsx(), dry_run=False)
         framework = choose_framework(session=session, campaign_id=campaign.id)
@@ -110,7 +112,7 @@ async def test_a_year_of_reports_becomes_the_archive_the_office_hands_evaluators
     bot.deps.clock = ManualClock(datetime(2026, 11, 23, 10, tzinfo=TZ))  # a Monday
     seed_campaign(bot.deps)
     wang, office = bot.world.user(WANG, "王芳"), bot.world.user(ADMIN, "陈静")
-    photo_step = await to_photo_step(bot, wang)
+    await to_photo_step(bot, wang)
 
     # An album with a caption that lacks 地点 and 人物: one acknowledgement, one question,
     # the unit's few indicators as buttons (plus the step's own).
