@@ -34,6 +34,7 @@ from storage.repo_people import add_person_with_identity, assign_liaison
 from storage.repo_units import add_unit, create_campaign
 from tests.archive_files import SHORT, UNITS, county_xlsx, docx, pdf, tasks_xlsx
 from tests.conftest import BotHarness
+from tests.e2e.test_wecom_flow import OFFICE, Member, wecom_running
 
 TZ = ZoneInfo("Asia/Shanghai")
 WANG, ADMIN = 1001, 9001
@@ -268,3 +269,40 @@ async def test_the_archive_needs_a_framework_and_refuses_liaisons(bot: BotHarnes
     assert "没有编号为 #99 的材料" in unknown.text
     with bot.deps.db.session() as session:
         assert session.exec(select(Evidence).where(Evidence.kind == EvidenceKind.PHOTO)).all() == []
+
+
+async def test_the_same_on_wecom_from_a_photo_to_the_archive(make_settings: Any) -> None:
+    """WeCom sends photos one message each, without captions: the conversation's own question
+    is the photo's one question; the tag choices come as numbers; /archive arrives as files."""
+    async with wecom_running(make_settings) as (deps, world, endpoint):
+        deps.clock = ManualClock(datetime(2026, 11, 23, 10, tzinfo=TZ))
+        seed_campaign(deps, liaison=(Transport.WECOM, "wangfang"))
+        wang, office = Member("wangfang", endpoint, world), Member(OFFICE, endpoint, world)
+        [opened] = await wang.say("报送")
+        if "填写 2026-11" in opened:
+            await wang.choose(opened, "填写 2026-11")
+        step = (await wang.say("11月开展健康社区创建"))[-1]
+        step = (await wang.choose(step, "✅ 完成"))[-1]
+        while "请发送本月活动照片" not in step:
+            step = (await wang.choose(step, "按计划" if "按计划" in step else "跳过"))[-1]
+        [ack] = await wang.send_image(world.add_media(jpeg(90), "image/jpeg", ""))
+        assert "已收到 1 张照片" in ack and "没有说明" in ack and "还缺" not in ack
+        assert "🏷 2.3 健康社区建设" in ack and "✅ 完成" in ack
+        [tagged] = await wang.choose(ack, "🏷 2.3 健康社区建设")
+        assert "已将 1 个文件归入指标“2.3 健康社区建设”" in tagged
+        [captioned] = await wang.say("11月18日·卫星湖社区·健康讲座，居民40人")
+        assert "已为 1 张照片补充说明" in captioned
+        [review] = await wang.choose(captioned, "✅ 完成")
+        [submitted] = await wang.choose(review, "📨 提交")
+        assert "已提交" in submitted
+
+        made = await office.say("归档 2026")
+        assert "2026 年度台账" in made[0] and made[1:] == ["［file］", "［file］"]
+        sent = [m for m in world.messages_to(OFFICE) if m["msgtype"] == "file"]
+        data, _, name = world.media[sent[0]["file"]["media_id"]]
+        assert name == "2026年度台账.zip"
+        bundle = zipfile.ZipFile(io.BytesIO(data))
+        photo = "2026/002 营造健康环境/001 2.3 健康社区建设/0001 11月18日·卫星湖社区·健康讲座，居民40人.jpg"
+        assert bundle.read(photo) == jpeg(90)
+        [gaps] = await office.say("佐证 2026")
+        assert "5 项指标中 1 项已有材料" in gaps and "📣 提醒牵头单位（4个）" in gaps
