@@ -302,7 +302,8 @@ async def test_the_same_on_wecom_from_a_photo_to_the_archive(make_settings: Any)
         data, _, name = world.media[sent[0]["file"]["media_id"]]
         assert name == "2026年度台账.zip"
         bundle = zipfile.ZipFile(io.BytesIO(data))
-        photo = "2026/002 营造健康环境/001 2.3 健康社区建设/0001 11月18日·卫星湖社区·健康讲座，居民40人.jpg"
+        folder = "2026/002 营造健康环境/001 2.3 健康社区建设"
+        photo = f"{folder}/0001 11月18日·卫星湖社区·健康讲座，居民40人.jpg"
         assert bundle.read(photo) == jpeg(90)
         [gaps] = await office.say("佐证 2026")
         assert "5 项指标中 1 项已有材料" in gaps and "📣 提醒牵头单位（4个）" in gaps
