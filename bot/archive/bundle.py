@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.archive.catalog import overview, shelf_catalog
 from bot.archive.items import Archive, ArchiveItem, Shelf
@@ -29,7 +30,7 @@ class _Part:
 
 def build_bundles(
     *, archive: Archive, files: ContentStore, renderer: Renderer, completion: bytes,
-    max_bytes: int,
+    max_bytes: int, made_at: datetime,
 ) -> list[bytes]:  # fmt: skip
     """One ZIP, or several parts each under ``max_bytes`` when the year's files need it."""
     year = str(archive.year)
@@ -48,20 +49,31 @@ def build_bundles(
             part.size += item.size
     catalogs = {id(s): shelf_catalog(archive, s, renderer) for s in archive.shelves if s.items}
     catalog_name = renderer.label("ar_catalog_file")
-    return [_zip(part, top, catalogs, catalog_name, files) for part in parts]
+    return [_zip(part, top, catalogs, catalog_name, files, made_at) for part in parts]
 
 
 def _zip(
     part: _Part, top: dict[str, bytes], catalogs: dict[int, bytes], catalog_name: str,
-    files: ContentStore,
+    files: ContentStore, made_at: datetime,
 ) -> bytes:  # fmt: skip
+    """A part; each file dated by its 日期, the catalogues by when they were made (so the
+    same archive made twice is the same, whatever the machine's clock says)."""
+    made = made_at.timetuple()[:6]
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as bundle:
         for name, data in top.items():
-            bundle.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
+            bundle.writestr(_entry(name, made, zipfile.ZIP_DEFLATED), data)
         for shelf, items in part.shelves.values():
-            bundle.writestr(f"{shelf.folder}/{catalog_name}", catalogs[id(shelf)],
-                            compress_type=zipfile.ZIP_DEFLATED)  # fmt: skip
-            for item in items:
-                bundle.writestr(item.path, files.read_bytes(item.sha256))
+            name = f"{shelf.folder}/{catalog_name}"
+            bundle.writestr(_entry(name, made, zipfile.ZIP_DEFLATED), catalogs[id(shelf)])
+            for item in items:  # originals are already compressed: stored as they are
+                when = (item.day.year, item.day.month, item.day.day, 12, 0, 0)
+                bundle.writestr(_entry(item.path, when, zipfile.ZIP_STORED),
+                                files.read_bytes(item.sha256))  # fmt: skip
     return out.getvalue()
+
+
+def _entry(name: str, when: tuple[int, ...], compression: int) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=(*when[:6],))  # type: ignore[arg-type]
+    info.compress_type = compression
+    return info

@@ -74,12 +74,14 @@ def caption_date(caption: str, year: int) -> date | None:
 def photo_date(
     caption: str, taken_at: datetime | None, received_at: datetime, year: int, tz: tzinfo
 ) -> date:
-    """日期 of a photo: the caption's day, else the camera's, else the day it arrived."""
-    return (
-        caption_date(caption, year)
-        or (taken_at.astimezone(tz).date() if taken_at else None)
-        or received_at.astimezone(tz).date()
-    )
+    """日期 of a photo: the caption's day, else the camera's, else the day it arrived (a day
+    after the photo arrived is not when it was taken: a typo or another year)."""
+    arrived = received_at.astimezone(tz).date()
+    named = caption_date(caption, year)
+    if named is not None and named <= arrived:
+        return named
+    camera = taken_at.astimezone(tz).date() if taken_at else None
+    return camera if camera is not None and camera <= arrived else arrived
 
 
 def completed(caption: str, answer: str) -> str:

@@ -10,6 +10,7 @@ out rows built in ``items``; they decide nothing.
 from __future__ import annotations
 
 import io
+import unicodedata
 from collections.abc import Sequence
 
 from openpyxl import Workbook
@@ -34,6 +35,7 @@ OVERVIEW_COLUMNS = (
     ("ar_serial", 6), ("ar_level1", 26), ("ar_level2", 44), ("ar_count", 8),
     ("ar_numbers", 14), ("ar_pages", 8), ("ar_folder", 40),
 )  # fmt: skip
+LINE_HEIGHT = 13.5  # points, for the 10-point body font
 CENTERED = {"ar_serial", "ar_date", "ar_secrecy", "ar_pages", "ar_count", "ar_numbers"}
 
 
@@ -142,11 +144,27 @@ def add_row(
 ) -> None:  # fmt: skip
     sheet.append(values)
     row = sheet.max_row
-    for position, (name, _) in enumerate(columns, 1):
+    lines = 1
+    for position, (name, width) in enumerate(columns, 1):
         cell = sheet.cell(row=row, column=position)
         cell.font = Font(name=FONT, size=10, bold=bold)
         cell.alignment = CENTER if name in CENTERED else WRAP
         cell.border = BORDER
+        lines = max(lines, _lines(cell.value, width))
+    # Neither Excel nor LibreOffice grows a row for wrapped text written by a program: set
+    # the height from the longest cell, so nothing printed overlaps.
+    sheet.row_dimensions[row].height = LINE_HEIGHT * lines + 4
+
+
+def _lines(value: object, width: int) -> int:
+    """How many lines ``value`` takes in a column ``width`` characters wide (CJK count two)."""
+    if value is None:
+        return 1
+    total = 0
+    for line in str(value).splitlines() or [""]:
+        size = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+        total += max(1, -(-size // max(1, width - 1)))
+    return total
 
 
 def saved(book: Workbook) -> bytes:

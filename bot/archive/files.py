@@ -33,7 +33,8 @@ def make_archive(deps: Deps, *, year: int, framework: str = "", max_bytes: int) 
         archive = archive_of(deps, session=session, year=year, framework=framework)
         completion = completion_book(session=session, archive=archive, renderer=deps.renderer)
     parts = build_bundles(archive=archive, files=deps.files, renderer=deps.renderer,
-                          completion=completion, max_bytes=max_bytes)  # fmt: skip
+                          completion=completion, max_bytes=max_bytes,
+                          made_at=deps.clock.now().astimezone(deps.settings.tz))  # fmt: skip
     stem = label("ar_file_stem", year=year)
     zips = (
         [ExportFile(f"{stem}.zip", parts[0], ZIP)]

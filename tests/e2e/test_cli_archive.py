@@ -76,7 +76,7 @@ def test_the_year_end_from_the_command_line(tmp_path: Path, make_settings: Any) 
     checked = run_cli("framework", "import", "细则.xlsx", "--dry-run", cwd=tmp_path, env=env)
     assert checked.returncode == 0, checked.stderr
     assert "指标体系导入检查：健康县区评估细则 2024版" in checked.stdout
-    assert "一级指标 2 项，二级指标 5 项，合计 9.0 分" in checked.stdout
+    assert "一级指标 2 项，二级指标 5 项，合计 9 分" in checked.stdout
     assert "评估细则:6：区文化旅游委" in checked.stdout  # reported with its row, not created
     listed = run_cli("framework", "list", cwd=tmp_path, env=env)
     assert "还没有导入指标体系" in listed.stdout  # the check wrote nothing

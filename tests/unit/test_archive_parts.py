@@ -121,6 +121,9 @@ def test_a_photo_is_dated_by_its_caption_then_its_camera_then_its_arrival() -> N
     assert captions.photo_date("11月5日·义诊", camera, arrived, 2026, TZ) == date(2026, 11, 5)
     assert captions.photo_date("义诊", camera, arrived, 2026, TZ) == date(2026, 11, 18)
     assert captions.photo_date("义诊", None, arrived, 2026, TZ) == date(2026, 11, 20)
+    # A day after the photo arrived is a typo (or another year): the camera's day, then arrival.
+    assert captions.photo_date("12月5日·义诊", camera, arrived, 2026, TZ) == date(2026, 11, 18)
+    assert captions.photo_date("12月5日·义诊", None, arrived, 2026, TZ) == date(2026, 11, 20)
     assert captions.caption_date("2月30日", 2026) is None  # not a day: no date
     assert captions.caption_date("2028年2月29日", 2026) == date(2028, 2, 29)
 
