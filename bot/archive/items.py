@@ -11,6 +11,7 @@ Only months a unit submitted are the office's to file (``evidence_of``, as for t
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
@@ -32,6 +33,7 @@ from storage.files import ContentStore
 from storage.models import Evidence, EvidenceKind, MemberUnit, Person
 from storage.models_archive import EvidenceFiling
 
+log = logging.getLogger(__name__)
 RETENTION = {"Y": "永久", "D30": "30年", "D10": "10年"}
 DEFAULT_REFERENCE = "{fonds}-{year}-{retention}-{code}-{number}"
 _DOC_NUMBER = re.compile(
@@ -233,8 +235,12 @@ def _year_files(
     found = []
     for evidence, unit in rows:
         assert evidence.id is not None
+        if not files.exists(evidence.sha256):  # the store lost it: list only what is there
+            log.error("evidence %s (%s) is missing from the file store", evidence.id,
+                      evidence.sha256)  # fmt: skip
+            continue
         filing = filings.get(evidence.id) or EvidenceFiling(evidence_id=evidence.id)
-        if not filing.probed and files.exists(evidence.sha256):
+        if not filing.probed:
             learned = probe(files.read_bytes(evidence.sha256), evidence.file_name,
                             EvidenceKind(evidence.kind), tz)  # fmt: skip
             filing.pages, filing.pages_exact = learned.pages, learned.exact

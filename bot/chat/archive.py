@@ -27,8 +27,10 @@ from bot.broadcast import Outcome as Delivered
 from bot.chat.call import Answer, Call, answer
 from bot.domain.access import Permission
 from bot.domain.calendar_admin import load_calendar
+from bot.domain.periods import YearMonth
 from bot.domain.reminders import in_working_hours
 from bot.domain.replies import Button, Reply
+from bot.domain.reporting import button_data
 from storage.models import Evidence
 from storage.models_archive import TagSource
 from storage.repo_audit import add_audit_entry
@@ -202,17 +204,25 @@ async def album_button(call: Call, parts: list[str]) -> Answer:
         tree = _tree_or_none(session)
         if tree is None or item_id not in tree.nodes:
             return answer(Reply("report_stale"))
-        ids = session.exec(
-            select(Evidence.id).where(
+        album = session.exec(
+            select(Evidence).where(
                 Evidence.unit_id == unit_id, col(Evidence.id) >= first, col(Evidence.id) <= last
             )
         ).all()
         count = tags.set_tags(
-            session=session, evidence_ids=[i for i in ids if i is not None], item_ids=[item_id],
-            source=TagSource.LIAISON, person_id=call.who.person_id, at=deps.clock.now(),
+            session=session, evidence_ids=[e.id for e in album if e.id is not None],
+            item_ids=[item_id], source=TagSource.LIAISON, person_id=call.who.person_id,
+            at=deps.clock.now(),
         )  # fmt: skip
     values = {"count": count, "label": tree.nodes[item_id].label}
-    return Answer(replies=(Reply("archive_album_tagged", values),), keep_choices=True)
+    # The tapped message loses its buttons: the photo step's own come back with the answer.
+    step = _step_buttons(unit_id, album[0].period) if album else ()
+    return answer(Reply("archive_album_tagged", values, step))
+
+
+def _step_buttons(unit_id: int, period: str) -> tuple[tuple[Button, ...], ...]:
+    data = button_data(unit_id, YearMonth.parse(period))
+    return ((Button("work_done", f"{data}:done"), Button("skip", f"{data}:skip")),)
 
 
 def _evidence(session: Session, token: str) -> Evidence | None:

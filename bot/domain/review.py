@@ -22,6 +22,8 @@ from bot.domain.periods import YearMonth
 from bot.domain.replies import Button, Notice, Outcome, Reply
 from bot.domain.text_input import clean_text
 from storage.models import (
+    Evidence,
+    EvidenceKind,
     ExceptionKind,
     MemberUnit,
     PendingReviewComment,
@@ -169,8 +171,6 @@ def open_submission(*, session: Session, submission_id: int, tz: tzinfo) -> tupl
 def captions_of(*, session: Session, unit_id: int, period: str) -> list[dict[str, object]]:
     """Each photo's caption and each file's name, with its number (``/evidence #12``); an
     album's photos with one caption show as one line ("#12–#21", 10 张)."""
-    from storage.models import Evidence, EvidenceKind
-
     rows: list[dict[str, object]] = []
     query = select(Evidence).where(Evidence.unit_id == unit_id, Evidence.period == period)
     for item in session.exec(query.order_by(col(Evidence.id))):

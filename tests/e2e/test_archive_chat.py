@@ -126,6 +126,7 @@ async def test_a_year_of_reports_becomes_the_archive_the_office_hands_evaluators
                                 "跳过"]  # fmt: skip
     tagged = await tap(bot, wang, ack, "🏷 2.3 健康社区建设")
     assert "已将 3 个文件归入指标“2.3 健康社区建设”" in tagged.text
+    assert tagged.button_texts == ["✅ 完成", "跳过"]  # the tapped message lost its buttons
     [answered] = await bot.world.say(wang, "在卫星湖社区活动室，社区居民40余人参加")
     assert "已为 3 张照片补充说明" in answered.text
 
@@ -289,7 +290,7 @@ async def test_the_same_on_wecom_from_a_photo_to_the_archive(make_settings: Any)
         assert "已收到 1 张照片" in ack and "没有说明" in ack and "还缺" not in ack
         assert "🏷 2.3 健康社区建设" in ack and "✅ 完成" in ack
         [tagged] = await wang.choose(ack, "🏷 2.3 健康社区建设")
-        assert "已将 1 个文件归入指标“2.3 健康社区建设”" in tagged
+        assert "已将 1 个文件归入指标“2.3 健康社区建设”" in tagged and "1 ✅ 完成" in tagged
         [captioned] = await wang.say("11月18日·卫星湖社区·健康讲座，居民40人")
         assert "已为 1 张照片补充说明" in captioned
         [review] = await wang.choose(captioned, "✅ 完成")
