@@ -156,3 +156,27 @@ def test_references_follow_the_pattern_and_numbers_are_cited_as_runs() -> None:
     assert reference(custom, year=2026, code="2.3", number=1) == "2026·2.3·0001"
     assert number_ranges([3, 1, 2, 7, 9, 8]) == "0001-0003、0007-0009"
     assert number_ranges([5]) == "0005" and number_ranges([]) == ""
+
+
+def test_the_2016_decomposition_and_the_jiangsu_layouts_are_read_too() -> None:
+    plan = (
+        "指标分类,指标内容,指标要求,评估方法,实施部门建议\n"
+        "一、政策完善,1.成立领导小组（15分）,区政府成立领导小组,查阅文件,区政府办\n"
+        "一、政策完善,2.制定实施方案（10分）难点,每5年修订,查阅文件,区卫健委\n"
+    ).encode()
+    table = read_framework(read_blocks("分解表.csv", plan))
+    assert table.layout == "chronic_plan"
+    items = [(i.level, i.label.title, i.points, i.difficult) for i in table.items]
+    assert items == [(1, "政策完善", None, False), (2, "成立领导小组", 15.0, False),
+                     (2, "制定实施方案", 10.0, True)]  # fmt: skip
+    assert table.items[2].details["target"] == "每5年修订" and table.items[2].units == "区卫健委"
+    town = (
+        "项目,指标,名词解释,口径范围,计算方法,数据来源,指标值\n"
+        "组织管理,召开领导机构会议和部门联络员会议(1分),每年召开,全镇,次数,会议纪要,≥4次\n"
+    ).encode()
+    jiangsu = read_framework(read_blocks("健康镇.csv", town))
+    [area, meeting] = jiangsu.items
+    assert (area.label.title, meeting.label.title, meeting.points) == (
+        "组织管理", "召开领导机构会议和部门联络员会议", 1.0
+    )  # fmt: skip
+    assert meeting.details["target"] == "≥4次" and meeting.details["calculation"] == "次数"
