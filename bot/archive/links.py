@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.archive.frameworks import Node, Tree
 from bot.archive.tags import similarity
@@ -87,7 +87,8 @@ def suggest(
     linked = set(session.exec(select(TaskIndicatorLink.task_id)))
     leaves = tree.leaves()
     found = []
-    for task in session.exec(select(Task).where(Task.campaign_id == campaign_id)):
+    query = select(Task).where(Task.campaign_id == campaign_id).order_by(col(Task.sort_order))
+    for task in session.exec(query):
         if task.id in linked or not leaves:
             continue
         scored = [
