@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     bulletin_to: str = ""  # 报：
     bulletin_cc: str = ""  # 送：
     bulletin_distribute: str = ""  # 发：
+    archive_fonds: str = ""  # 全宗号 in the archive's 档号 (empty: left out)
+    archive_reference: str = "{fonds}-{year}-{retention}-{code}-{number}"  # the 档号 pattern
+    archive_retention: str = Field(default="D10", pattern=r"^(Y|D10|D30)$")  # 保管期限
     transport: Literal["telegram", "wecom", "both"] = "telegram"
     wecom_corp_id: str = ""  # 企业 ID (the ReceiveId of callbacks)
     wecom_agent_id: int = 0  # the self-built app's AgentId
@@ -128,6 +131,15 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("is not an IANA time zone such as Asia/Shanghai") from None
+        return value
+
+    @field_validator("archive_reference")
+    @classmethod
+    def _archive_reference(cls, value: str) -> str:
+        try:
+            value.format(fonds="", year=2026, retention="D10", code="1.1", number="0001")
+        except (KeyError, IndexError, ValueError):
+            raise ValueError("may use only {fonds} {year} {retention} {code} {number}") from None
         return value
 
     @field_validator("webhook_url")

@@ -12,6 +12,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.chat.evidence_ack import acknowledgement
 from bot.domain import evidence, reporting
 from bot.domain.access import Permission
 from bot.domain.replies import Reply
@@ -105,9 +106,10 @@ async def _acknowledge(context: CustomContext) -> None:
     job = context.job
     assert job is not None and job.chat_id is not None
     data: dict[str, Any] = job.data  # type: ignore[assignment]
-    with context.deps.db.session() as session:
-        files = evidence.counts(session=session, unit_id=data["unit_id"], period=data["period"])
-    await send_reply(context, job.chat_id, data["burst"].acknowledgement(files))
+    reply = acknowledgement(
+        context.deps, unit_id=data["unit_id"], period=data["period"], burst=data["burst"]
+    )
+    await send_reply(context, job.chat_id, reply)
 
 
 def build_interceptors() -> list[BaseHandler[Any, CustomContext, Any]]:

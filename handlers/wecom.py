@@ -26,6 +26,7 @@ import aiohttp
 from bot.broadcast import Limits, Outgoing
 from bot.chat import buttons, commands, importing
 from bot.chat.call import Answer, Call, answer, error_template, from_outcome
+from bot.chat.evidence_ack import acknowledgement
 from bot.deps import Deps
 from bot.domain import evidence, registration, reporting, review
 from bot.domain.access import allows, refusal_template
@@ -228,9 +229,8 @@ class WeComAdapter:
         if self._bursts.get(userid) is not burst or burst.count != mine:
             return Answer()  # a later file of the same burst answers for this one
         del self._bursts[userid]
-        with self.deps.db.session() as session:
-            files = evidence.counts(session=session, unit_id=unit_id, period=period)
-        return Answer(replies=(burst.acknowledgement(files),), keep_choices=True)
+        reply = acknowledgement(self.deps, unit_id=unit_id, period=period, burst=burst)
+        return Answer(replies=(reply,), keep_choices=True)
 
     # Choices ------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.chat import archive as archive_chat
 from bot.chat import importing, names
 from bot.chat.call import Answer, Call, answer, from_outcome
 from bot.chat.commands import invite_reply, send_reminders
@@ -169,6 +170,7 @@ KINDS: tuple[ButtonKind, ...] = (
     ButtonKind("imp", r"^imp:(ok|rt|no):\d+$", ADMIN, importing.confirm),
     ButtonKind("nm", names.PATTERN, ADMIN, names.answer_name),
     ButtonKind("sm", r"^sm:\d{6}:(xlsx|docx|zip)$", OFFICE, files_button, kept=True),
+    *(ButtonKind(*row) for row in archive_chat.BUTTONS),  # ta, tg, cov
 )
 BY_PREFIX = {kind.prefix: kind for kind in KINDS}
 

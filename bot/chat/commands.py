@@ -14,6 +14,7 @@ from datetime import date
 from sqlmodel import Session
 
 from bot.broadcast import Outcome as Delivered
+from bot.chat import archive as archive_chat
 from bot.chat import unit_commands
 from bot.chat.call import Answer, Call, answer
 from bot.domain import office, outbox, registration, reporting, review, unit_record, web_access
@@ -529,6 +530,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(("merge", "单位合并"), ADMIN, unit_commands.merge),
     Command(("retire", "单位撤销"), ADMIN, unit_commands.retire),
     Command(("restore", "单位恢复"), ADMIN, unit_commands.restore),
+    *(Command(*row) for row in archive_chat.COMMANDS),  # /archive, /coverage, /evidence
 )
 BY_NAME = {name: command for command in COMMANDS for name in command.names}
 

@@ -684,6 +684,12 @@ def _caption(session: Session, ctx: Context, draft: ReportDraft, text: str) -> R
         period=str(ctx.period),
         text=text[: evidence.MAX_CAPTION],
     )
+    if not captioned:  # ARCHIVE HOOK (issue 24): the answer to the album's one question
+        from bot.archive.hook import caption_answered  # the archive builds on this module
+
+        captioned = caption_answered(
+            session=session, unit_id=_id(ctx.unit), period=str(ctx.period), text=text
+        )
     if captioned:
         return Reply("evidence_captioned", {"count": captioned}, buttons=done)
     return Reply("evidence_send_files", {}, buttons=done)

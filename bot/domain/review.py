@@ -22,6 +22,8 @@ from bot.domain.periods import YearMonth
 from bot.domain.replies import Button, Notice, Outcome, Reply
 from bot.domain.text_input import clean_text
 from storage.models import (
+    Evidence,
+    EvidenceKind,
     ExceptionKind,
     MemberUnit,
     PendingReviewComment,
@@ -155,6 +157,7 @@ def open_submission(*, session: Session, submission_id: int, tz: tzinfo) -> tupl
         ],
         "indicators": indicator_values.submitted(session=session, submission_id=submission_id),
         "photos": len(photos),
+        "files": captions_of(session=session, unit_id=submission.unit_id, period=submission.period),
         "history": history(
             session=session, unit_id=submission.unit_id, period=submission.period, tz=tz
         ),
@@ -168,6 +171,22 @@ def open_submission(*, session: Session, submission_id: int, tz: tzinfo) -> tupl
             ),
         )
     return Reply("review_submission", values, buttons), photos
+
+
+def captions_of(*, session: Session, unit_id: int, period: str) -> list[dict[str, object]]:
+    """Each photo's caption and each file's name, with its number (``/evidence #12``); an
+    album's photos with one caption show as one line ("#12–#21", 10 张)."""
+    rows: list[dict[str, object]] = []
+    query = select(Evidence).where(Evidence.unit_id == unit_id, Evidence.period == period)
+    for item in session.exec(query.order_by(col(Evidence.id))):
+        photo = item.kind == EvidenceKind.PHOTO
+        text = item.caption if photo else item.file_name
+        last = rows[-1] if rows else None
+        if last is not None and photo and last["photo"] and last["text"] == text:
+            last["last"], last["count"] = item.id, int(str(last["count"])) + 1
+            continue
+        rows.append({"first": item.id, "last": item.id, "count": 1, "photo": photo, "text": text})
+    return rows
 
 
 def history(*, session: Session, unit_id: int, period: str, tz: tzinfo) -> list[dict[str, object]]:

@@ -266,6 +266,7 @@ class Photo:
     received_at: datetime
     kind: EvidenceKind
     size: int
+    evidence_id: int = 0  # the stored row (the archive files it by indicator)
 
 
 @dataclass
@@ -305,6 +306,7 @@ def evidence_of(
             evidence.received_at,
             EvidenceKind(evidence.kind),
             evidence.size,
+            evidence.id or 0,
         )
         for evidence, unit in session.exec(query)
         if (evidence.unit_id, evidence.period) in pairs

@@ -89,7 +89,13 @@ def test_run_without_token_exits_2_with_one_line(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("TIMEZONE", "Mars/Olympus"), ("OFFICE_ADMIN_IDS", "12,x"), ("DATABASE_URL", "oracle://x")],
+    [
+        ("TIMEZONE", "Mars/Olympus"),
+        ("OFFICE_ADMIN_IDS", "12,x"),
+        ("DATABASE_URL", "oracle://x"),
+        ("ARCHIVE_REFERENCE", "{year}-{unit}"),
+        ("ARCHIVE_RETENTION", "D5"),
+    ],
 )
 def test_malformed_setting_exits_2_naming_it(tmp_path: Path, variable: str, value: str) -> None:
     result = run_cli("run", cwd=tmp_path, env={variable: value, "TELEGRAM_BOT_TOKEN": TEST_TOKEN})

@@ -38,6 +38,7 @@ COMMANDS: dict[str, set[str]] = {
     "/invite 区教委": ADMIN, "/office": ADMIN, "/calendar 2026": ADMIN, "/lock 2026-09": ADMIN,
     "/unlock 2026-09": ADMIN, "/extend 区教委 2026-09 2026-10-15 x": ADMIN,
     "/exempt 区教委 2026-09 x": ADMIN,
+    "/archive 2026": OFFICE, "/coverage 2026": OFFICE, "/evidence 1": OFFICE,
 }  # fmt: skip
 
 # Button kinds with data a client could forge; UNIT_A is the unit of liaison_a.
@@ -50,6 +51,9 @@ BUTTONS: dict[str, set[str]] = {
     "rm:202609": OFFICE,
     "sm:202609:xlsx": OFFICE,
     "rv:1:open": OFFICE,
+    "ta:{unit_a}:1:1:1": {"liaison_a"},  # the archive's one tap after an album
+    "tg:1:1": OFFICE,
+    "cov:2026": OFFICE,
 }
 
 

@@ -50,6 +50,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
                        "next_plan": "继续", "document_count": 1},
         "tasks": [{"code": "1.1", "content": "步道", "status": "behind", "reason": "经费"}],
         "indicators": [{"name": "比例", "raw": "8/20", "skipped": False}], "photos": 2,
+        "files": [{"first": 12, "last": 13, "count": 2, "photo": True, "text": "11月5日·义诊"},
+                  {"first": 14, "last": 14, "count": 1, "photo": False, "text": "方案.pdf"}],
         "history": [
             {"action": "submitted", "who": "李强", "comment": "",
              "at": datetime(2026, 9, 28, 10, 0, tzinfo=UTC)},
@@ -285,6 +287,59 @@ SAMPLES.update(
 )  # fmt: skip
 
 
+def _framework_report() -> Any:
+    from bot.archive.framework_import import FrameworkReport
+    from bot.domain.importing.plan import Where
+
+    return FrameworkReport(
+        "健康县区评估细则", "2024版", "health_county", levels={1: 2, 2: 5}, created=7, core=1,
+        points=10.0, units_matched=["区卫健委"], unmatched=[(Where("Sheet1", 5), "区某某局")],
+        groups=[(Where("Sheet1", 3), "各成员单位")], skipped=[(Where("Sheet1", 9), "说明")],
+        indicators_linked=["健康社区比例"],
+    )  # fmt: skip
+
+
+def _link_report() -> Any:
+    from bot.archive.links import LinkReport
+    from bot.domain.importing.plan import Where
+
+    return LinkReport([("1.1", "2.3 健康社区")], [(Where("表1", 4), "9.9")],
+                      [(Where("表1", 5), "3.1")])  # fmt: skip
+
+
+_ACK = {"new_photos": 3, "new_documents": 0, "duplicates": 0, "files": _files()}
+SAMPLES.update(  # the evaluation archive (issue 24)
+    {
+        "archive_album": {**_ACK, "ask": ["地点", "人物", "背景"], "choices": True, "count": 3},
+        "archive_album_tagged": {"count": 3, "label": "2.3 健康社区"},
+        "archive_usage": {},
+        "archive_no_framework": {"name": "健康县区"},
+        "archive_made": {"year": 2026, "items": 12, "files": 11, "pages": 30, "parts": 2,
+                         "indicators": 8, "covered": 5},
+        "archive_too_big": {"file": "2026年度台账.zip", "size_mb": 61.2, "limit_mb": 50,
+                            "year": 2026},
+        "archive_coverage": {"year": 2026, "total": 8, "covered": 5,
+                             "gaps": [{"unit": "区教委", "indicators": ["2.4 健康学校"]},
+                                      {"unit": "", "indicators": ["3.1 <未定>"]}]},
+        "archive_nudge": {"unit": "区教委", "year": 2026, "indicators": ["2.4 健康学校"]},
+        "archive_nudged": {"units": ["区教委"], "skipped": ["区民政局"], "blocked": 1,
+                           "year": 2026},
+        "archive_evidence": {"id": 12, "unit": "区教委", "period": "2026-11", "kind": "photo",
+                             "caption": "义诊", "title": "义诊", "doc_number": "某政办〔2026〕1号",
+                             "tags": ["2.3 健康社区"], "chosen": False, "framework": True},
+        "archive_evidence_usage": {},
+        "archive_evidence_unknown": {"token": "#99"},
+        "archive_unknown_codes": {"codes": ["9.9"]},
+        "framework_report": {"report": _framework_report()},
+        "framework_failed": {"file": "细则.xlsx", "reason": "nothing_recognised"},
+        "framework_list": {"rows": []},
+        "framework_items": {"rows": []},
+        "framework_links": {"report": _link_report(), "dry_run": True},
+        "framework_suggestions": {"suggestions": [], "confirmed": False},
+    }
+)  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def renderer() -> Renderer:
     return Renderer()
@@ -325,7 +380,9 @@ def test_every_button_label_exists(renderer: Renderer, locale: str) -> None:
                    ("review_item", {"unit": "区教委", "period": "2026-09", "state": "resubmitted"}),
                    ("this_month", {"period": "2026-12"}), ("name_is", {"name": "区教委"}),
                    ("name_new_all", {"count": 3}),
-                   ("confirm_import_retire", {"count": 2})]  # fmt: skip
+                   ("confirm_import_retire", {"count": 2}),
+                   ("archive_tag", {"label": "2.3 健康社区"}), ("archive_nudge", {"count": 2}),
+                   ("archive_toggle", {"label": "2.3 健康社区", "on": True})]  # fmt: skip
     for name, values in [*[(n, {}) for n in names], *with_values]:
         assert renderer.button_label(name, locale=locale, **values)
 
@@ -392,6 +449,13 @@ def test_split_keeps_all_content_within_the_limit(text: str, limit: int) -> None
     assert "".join("".join(pieces).split()) == "".join(text.split())
 
 
+# Archive labels that take values: the archive tests render them in the files they open.
+ARCHIVE_LABELS_WITH_VALUES = {
+    "ar_subtitle", "ar_heading", "ar_bonus", "ar_value_at", "ar_file_stem", "ar_completion_stem",
+    "ar_note_photo", "ar_note_also", "ar_note_item", "ar_photo_title", "ar_document_title",
+}  # fmt: skip
+
+
 def test_every_label_exists_in_both_locales(renderer: Renderer) -> None:
     """Exported files use ``labels.j2``: the same macros in every locale, all rendering."""
     import re
@@ -421,6 +485,7 @@ def test_every_label_exists_in_both_locales(renderer: Renderer) -> None:
             "campaign_title",
             "status_late_days",
             "reported_of",
+            *ARCHIVE_LABELS_WITH_VALUES,
         }:
             continue  # these take values; they are exercised by the export tests
         for locale in LOCALES:
