@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from bot.domain.importing.plan import Where
 from bot.domain.importing.names import unit_index
+from bot.domain.importing.plan import Where
 from bot.domain.importing.unit_names import UnitIndex, split_units
 from storage.models import MemberUnit
 from storage.repo_units import list_units
