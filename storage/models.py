@@ -695,4 +695,6 @@ class BulletinIssue(SQLModel, table=True):
     year: int  # the period's year: the series the number belongs to
     number: int
     issued_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 import storage.models_archive  # noqa: E402, F401  (the evaluation archive's tables)
