@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
+from bot.clock import ManualClock
 from bot.config import Settings
 from bot.deps import Deps
 from bot.fakes.telegram import FakeTelegramServer
@@ -110,6 +111,7 @@ async def test_a_backup_taken_mid_report_restores_everything(
         assert checked.returncode == 0, checked.stderr
         assert checked.stdout.startswith("ok: 4 referenced files present and intact")
         async with running_bot(telegram, restored) as bot:
+            bot.deps.clock = ManualClock(moment("2026-11-23 10:40"))  # the same day, later
             assert snapshot(bot.deps) == before
             assert stored_bytes(bot.deps) == files  # byte-identical
             [review] = await _tap(bot, wang, prompt, "✅ 完成")  # 王芳 carries on
