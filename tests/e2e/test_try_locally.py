@@ -124,7 +124,7 @@ def test_trying_the_real_bot_on_the_fake_telegram(tmp_path: Path) -> None:
         settings = (tmp_path / "try.env").read_text(encoding="utf-8")
         assert f"TELEGRAM_API_BASE_URL=http://127.0.0.1:{session.ports['8088']}/bot" in settings
         with session.serving(run, "Application started"):
-            assert "新建 4 个" in session.run(import_units)
+            assert "新建的单位（4）" in session.run(import_units)
             row = session.run(invite).splitlines()[1]
             session.code = row.split("\t")[3]
             assert "您正在登记为 区卫生健康委 的联络员" in session.run(start)
@@ -144,7 +144,7 @@ def test_trying_the_real_bot_on_the_fake_wecom(tmp_path: Path) -> None:
         settings = (tmp_path / "try-wecom.env").read_text(encoding="utf-8")
         assert f"WECOM_CALLBACK_PORT={callback}" in settings
         with session.serving(run, "WeCom callback listening"):
-            assert "新建 4 个" in session.run(import_units)
+            assert "新建的单位（4）" in session.run(import_units)
             row = session.run(invite).splitlines()[1]
             _unit, _role, line, session.code, _expires = row.split("\t")
             assert line == f"绑定 {session.code}"
