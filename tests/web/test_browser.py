@@ -164,6 +164,13 @@ class Clicks:
         self.reading.append(why)
 
 
+def browser_env() -> dict[str, str | float | bool]:
+    """The browser's environment without libfaketime: Chromium's sandboxed processes crash when
+    it is preloaded (tools/faketime/run moves the clock for the bot, not for the browser)."""
+    hidden = {"LD_PRELOAD", "FAKETIME", "FAKETIME_DONT_FAKE_MONOTONIC"}
+    return {name: value for name, value in os.environ.items() if name not in hidden}
+
+
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium (apt-get install chromium)")
 @pytest.mark.bot_settings(office_admin_ids=(ADMIN,), web_port=PORT, web_base_url=BASE)
 async def test_a_clerk_does_the_month_end_in_the_browser(bot: BotHarness, tmp_path: Path) -> None:
@@ -177,7 +184,9 @@ async def test_a_clerk_does_the_month_end_in_the_browser(bot: BotHarness, tmp_pa
     shots.mkdir()
 
     async with playwright_api.async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=ARGS, env=browser_env()
+        )
         context = await browser.new_context(viewport={"width": 1366, "height": 900})
         page = await context.new_page()
         clicks = Clicks(page)
