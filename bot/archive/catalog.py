@@ -56,6 +56,14 @@ def shelf_catalog(archive: Archive, shelf: Shelf, renderer: Renderer) -> bytes:
     return saved(book)
 
 
+def sheet_heading(archive: Archive, renderer: Renderer, title: str) -> str:
+    """A sheet's title line: what it is, of which framework (name and version), which year."""
+    framework = archive.tree.framework
+    name = f"{framework.name} {framework.version}".strip()
+    return renderer.label("ar_heading", name=renderer.label(title), framework=name,
+                          year=archive.year)  # fmt: skip
+
+
 def overview(archive: Archive, renderer: Renderer) -> bytes:
     """000 总目录: one row per folder (指标, 件数, 起止件号, 页数), then every 件 on a
     second sheet."""
@@ -63,9 +71,7 @@ def overview(archive: Archive, renderer: Renderer) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    framework = archive.tree.framework
-    name = f"{framework.name} {framework.version}".strip()
-    heading = label("ar_heading", name=label("ar_overview"), framework=name, year=archive.year)
+    heading = sheet_heading(archive, renderer, "ar_overview")
     subtitle = label("ar_subtitle", year=archive.year, retention=archive.options.retention_words,
                      shelf="")  # fmt: skip
     start_sheet(sheet, label("ar_overview"), heading, subtitle, OVERVIEW_COLUMNS, renderer)
@@ -88,9 +94,7 @@ def _catalog(
     shelf: str,
 ) -> None:  # fmt: skip
     label = renderer.label
-    framework = archive.tree.framework
-    name = f"{framework.name} {framework.version}".strip()
-    heading = label("ar_heading", name=label("ar_catalog"), framework=name, year=archive.year)
+    heading = sheet_heading(archive, renderer, "ar_catalog")
     subtitle = label("ar_subtitle", year=archive.year, retention=archive.options.retention_words,
                      shelf=shelf)  # fmt: skip
     start_sheet(sheet, label("ar_catalog"), heading, subtitle, CATALOG_COLUMNS, renderer)

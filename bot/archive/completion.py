@@ -15,7 +15,7 @@ from typing import Any
 from openpyxl import Workbook
 from sqlmodel import Session, col, select
 
-from bot.archive.catalog import add_row, saved, start_sheet
+from bot.archive.catalog import add_row, saved, sheet_heading, start_sheet
 from bot.archive.frameworks import Node
 from bot.archive.items import Archive
 from bot.domain.periods import YearMonth
@@ -89,9 +89,7 @@ def completion_book(*, session: Session, archive: Archive, renderer: Renderer) -
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    framework = archive.tree.framework
-    name = f"{framework.name} {framework.version}".strip()
-    heading = label("ar_heading", name=label("ar_completion"), framework=name, year=archive.year)
+    heading = sheet_heading(archive, renderer, "ar_completion")
     start_sheet(sheet, label("ar_completion"), heading, "", COLUMNS, renderer)
     for row in completion_rows(session=session, archive=archive):
         notes = "；".join(label(macro, **values) for macro, values in row.notes)

@@ -107,23 +107,31 @@ def set_title(
     *, session: Session, evidence: Evidence, title: str, person_id: int | None, at: datetime
 ) -> None:
     """题名 as the office writes it ("" goes back to the derived one)."""
-    assert evidence.id is not None
-    filing = filing_of(session=session, evidence_id=evidence.id)
-    filing.title = " ".join(clean_text(title).split())[:MAX_TITLE]
-    filing.updated_at, filing.updated_by_person_id = at, person_id
-    session.add(filing)
-    _audit(session, "evidence_titled", evidence, person_id, filing.title)
+    _set_filing(session, evidence, "title", title, MAX_TITLE, person_id, at)
 
 
 def set_doc_number(
     *, session: Session, evidence: Evidence, number: str, person_id: int | None, at: datetime
 ) -> None:
+    _set_filing(session, evidence, "doc_number", number, MAX_DOC_NUMBER, person_id, at)
+
+
+_FILING_ACTIONS = {"title": "evidence_titled", "doc_number": "evidence_numbered"}
+
+
+def _set_filing(
+    session: Session, evidence: Evidence, field: str, text: str, limit: int,
+    person_id: int | None, at: datetime,
+) -> None:  # fmt: skip
+    """One of the filing's written fields, tidied (one space between words, cut to its
+    column), with who changed it and when, and an audit row."""
     assert evidence.id is not None
     filing = filing_of(session=session, evidence_id=evidence.id)
-    filing.doc_number = " ".join(clean_text(number).split())[:MAX_DOC_NUMBER]
+    value = " ".join(clean_text(text).split())[:limit]
+    setattr(filing, field, value)
     filing.updated_at, filing.updated_by_person_id = at, person_id
     session.add(filing)
-    _audit(session, "evidence_numbered", evidence, person_id, filing.doc_number)
+    _audit(session, _FILING_ACTIONS[field], evidence, person_id, value)
 
 
 def set_caption(

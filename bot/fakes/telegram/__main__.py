@@ -19,13 +19,13 @@ import asyncio
 import base64
 import contextlib
 import mimetypes
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
+from bot.fakes import console
 from bot.fakes.console import show, until_stopped, write_settings
 from bot.fakes.telegram import FakeTelegram, FakeTelegramServer
 
@@ -174,15 +174,7 @@ async def act(args: argparse.Namespace) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--host", default="127.0.0.1")
-        p.add_argument("--port", type=int, default=8088)
-
-    root = argparse.ArgumentParser(
-        prog="python -m bot.fakes.telegram", description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )  # fmt: skip
-    common(root)
+    root = console.root_parser("bot.fakes.telegram", __doc__, 8088)
     root.add_argument("--token", default=TOKEN, help="the bot token it accepts")
     root.add_argument("--write-env", metavar="FILE", help="also write the settings to FILE")
     root.add_argument("--data", default="try-data", help="DATA_DIR for the settings it prints")
@@ -195,7 +187,7 @@ def parser() -> argparse.ArgumentParser:
     }
     for name, help_ in helps.items():
         action = actions.add_parser(name, help=help_)
-        common(action)
+        console.address(action, 8088)
         action.add_argument("--user", type=int, required=True, help="the user's Telegram id")
         action.add_argument("--name", default="", help="the user's first name")
         if name == "say":
@@ -209,13 +201,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = parser().parse_args(argv)
-    try:
-        asyncio.run(serve(args) if args.action is None else act(args))
-    except aiohttp.ClientConnectionError:
-        sys.exit(f"nothing listens on {args.host}:{args.port}: start python -m bot.fakes.telegram")
-    except OSError as exc:
-        sys.exit(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
+    console.run(parser().parse_args(argv), "bot.fakes.telegram", serve, act)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from bot.fakes import console
 from bot.fakes.console import show, until_stopped, write_settings
 from bot.fakes.wecom.callbacks import member_message, post_callback
 from bot.fakes.wecom.server import FakeWeCom, FakeWeComServer
@@ -206,15 +207,7 @@ async def act(args: argparse.Namespace) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--host", default="127.0.0.1")
-        p.add_argument("--port", type=int, default=8090)
-
-    root = argparse.ArgumentParser(
-        prog="python -m bot.fakes.wecom", description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )  # fmt: skip
-    common(root)
+    root = console.root_parser("bot.fakes.wecom", __doc__, 8090)
     root.add_argument("--callback-port", type=int, default=8081,
                       help="WECOM_CALLBACK_PORT for the bot (default 8081)")  # fmt: skip
     root.add_argument("--callback", help="the bot's callback URL, if not on 127.0.0.1")
@@ -231,7 +224,7 @@ def parser() -> argparse.ArgumentParser:
     }
     for name, help_ in helps.items():
         action = actions.add_parser(name, help=help_)
-        common(action)
+        console.address(action, 8090)
         action.add_argument("--user", required=True, help="the member's WeCom userid")
         if name == "say":
             action.add_argument("text", nargs="+")
@@ -243,13 +236,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = parser().parse_args(argv)
-    try:
-        asyncio.run(serve(args) if args.action is None else act(args))
-    except aiohttp.ClientConnectionError:
-        sys.exit(f"nothing listens on {args.host}:{args.port}: start python -m bot.fakes.wecom")
-    except OSError as exc:
-        sys.exit(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
+    console.run(parser().parse_args(argv), "bot.fakes.wecom", serve, act)
 
 
 if __name__ == "__main__":
