@@ -44,5 +44,18 @@ def make_archive(deps: Deps, *, year: int, framework: str = "", max_bytes: int) 
             for number, data in enumerate(parts, 1)
         ]
     )
-    table = ExportFile(f"{label('ar_completion_stem', year=year)}.xlsx", completion, XLSX)
-    return Made([*zips, table], archive, coverage(archive))
+    return Made([*zips, _table(deps, year, completion)], archive, coverage(archive))
+
+
+def completion_file(deps: Deps, *, year: int, framework: str = "") -> ExportFile:
+    """The 指标完成情况表 alone (the web console offers it apart from the ZIP): the same
+    rows and workbook as ``make_archive``'s, without reading every file into a ZIP."""
+    with deps.db.session() as session:
+        archive = archive_of(deps, session=session, year=year, framework=framework)
+        completion = completion_book(session=session, archive=archive, renderer=deps.renderer)
+    return _table(deps, year, completion)
+
+
+def _table(deps: Deps, year: int, completion: bytes) -> ExportFile:
+    stem = deps.renderer.label("ar_completion_stem", year=year)
+    return ExportFile(f"{stem}.xlsx", completion, XLSX)
