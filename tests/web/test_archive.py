@@ -19,9 +19,9 @@ from bot.archive.files import make_archive
 from bot.archive.framework_import import import_framework
 from bot.archive.scope import archive_of, tree_of
 from bot.domain import review
-from storage.models import AuditEntry, Evidence, OfficeRole, Submission
+from storage.models import AuditEntry, Evidence, EvidenceKind, OfficeRole, Submission
 from storage.repo_people import set_office_role
-from tests.archive_files import chronic_docx
+from tests.archive_files import chronic_docx, pdf
 from tests.e2e.seed import seed_liaison, seed_report
 from tests.e2e.test_archive_chat import seed_campaign
 from tests.e2e.test_schedule import moment
@@ -50,6 +50,12 @@ async def site(make_settings: Any) -> AsyncIterator[Web]:
         submit(web, HEALTH, "2026-10", "2026-11-05 10:00",
                photos=((jpeg((200, 30, 30)), "10月20日 社区 义诊"),
                        (jpeg((30, 30, 200)), "健康讲座")))  # fmt: skip
+        stored = web.deps.files.put_bytes(pdf(2))
+        with web.deps.db.session() as session:
+            session.add(Evidence(unit_id=3, period="2026-10", sha256=stored.sha256,
+                                 kind=EvidenceKind.DOCUMENT, file_name="实施方案.pdf",
+                                 mime_type="application/pdf", size=stored.size,
+                                 received_at=moment("2026-11-05 10:00")))  # fmt: skip
         yield web
 
 
@@ -158,7 +164,7 @@ async def test_without_a_framework_the_downloads_page_says_so(make_settings: Any
 async def test_an_admin_retags_a_photo_as_evidence_does_in_chat(site: Web) -> None:
     admin = site.office_person(2001, "陈静", OfficeRole.ADMIN)
     await site.log_in(admin)
-    first, second = photo_ids(site)
+    first, second, _ = photo_ids(site)
     before = filed_under(site, first)  # by default: the indicators 区卫健委 is responsible for
     assert len(before) == 4 and not any("全民健身" in folder for folder in before)
 
@@ -201,9 +207,11 @@ async def test_an_admin_retags_a_photo_as_evidence_does_in_chat(site: Web) -> No
 
 async def test_staff_see_the_indicators_but_may_not_change_them(site: Web) -> None:
     await site.log_in(site.office_person(2002, "周敏", OfficeRole.STAFF))
-    first, _ = photo_ids(site)
+    first, _, document = photo_ids(site)
     before = filed_under(site, first)
     unit_page = await site.page("/unit/3")
+    assert f'<li id="e{document}"><a href="{ROOT}/file/' in unit_page
+    assert "实施方案.pdf" in await site.page(f"/evidence/{document}")
     assert "归档指标：1 纳入县区发展规划；" in unit_page and "改指标" not in unit_page
     page = await site.page(f"/evidence/{first}")
     assert "2 制定健康县区实施方案" in page and 'name="item"' not in page
@@ -216,10 +224,23 @@ async def test_staff_see_the_indicators_but_may_not_change_them(site: Web) -> No
 
 async def test_retagging_needs_the_sessions_csrf_token(site: Web) -> None:
     await site.log_in(site.office_person(2001, "陈静", OfficeRole.ADMIN))
-    first, _ = photo_ids(site)
+    first, _, _ = photo_ids(site)
     before = filed_under(site, first)
     fitness = str(item_id(site, "2.5"))
     for data in ({"item": fitness}, {"item": fitness, "csrf": "0" * 64}):
         refused = await site.post(f"/evidence/{first}/tags", data)
         assert refused.status == 403, data
     assert filed_under(site, first) == before and not audits(site, "evidence_retagged")
+
+
+async def test_the_archive_pages_in_english(make_settings: Any) -> None:
+    settings = settings_for(make_settings, language="en")
+    async with running_console(settings, moment("2026-11-23 10:00")) as web:
+        seed_campaign(web.deps)
+        submit(web, HEALTH, "2026-10", "2026-11-05 10:00", photos=((jpeg((9, 9, 9)), "x"),))
+        await web.log_in(web.office_person(2001, "Chen", OfficeRole.ADMIN))
+        [photo] = photo_ids(web)
+        assert "Evaluation archive 2026 (ZIP)" in await web.page("/downloads")
+        assert "Filed under: 1 纳入县区发展规划; " in await web.page("/unit/3")
+        page = await web.page(f"/evidence/{photo}")
+        assert "The unit's indicators" in page and 'lang="en"' in page
