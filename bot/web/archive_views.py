@@ -26,12 +26,11 @@ from bot.web.views import _back, _int, _page, _with
 log = logging.getLogger(__name__)
 
 KINDS = ("zip", "xlsx")
-WHOLE = 2**62  # one ZIP, whatever its size: the browser is on the office's PC (as the CLI)
 
 
 async def archive_download(request: web.Request) -> web.StreamResponse:
     """The year's archive ZIP or its 指标完成情况表 (``?framework=ID`` when there are several),
-    made when clicked, written to a temporary file and streamed from it."""
+    made when clicked into a temporary file and streamed from it."""
     console, seen = request.app[CONSOLE], viewer(request)
     if not allows(seen.who, archive_pages.ARCHIVE):
         return console.pages.response("forbidden", status=403, viewer=seen)
@@ -58,28 +57,30 @@ async def archive_download(request: web.Request) -> web.StreamResponse:
 
 
 def _made(deps: Deps, kind: str, year: int, framework: str) -> tuple[IO[bytes], str, str]:
-    """Make the file as the CLI does (one ZIP, no size limit) and spool it to disk, so the
-    bytes are not held while a slow browser downloads them."""
-    from bot.archive.files import completion_file, make_archive
+    """Make the file as /archive and the CLI do, into a temporary file: the ZIP whole (no
+    platform limit: it is the office's PC), one original in memory at a time."""
+    from bot.archive.files import completion_file, write_archive
+    from bot.exports.files import ZIP
 
-    if kind == "zip":
-        made = make_archive(deps, year=year, framework=framework, max_bytes=WHOLE).files[0]
-    else:
-        made = completion_file(deps, year=year, framework=framework)
-    name = made.name
-    if framework:  # not the default framework: say which, the files would share a name
-        path = PurePosixPath(name)
-        name = f"{path.stem}_{safe_name(framework)}{path.suffix}"
     deps.settings.data_dir.mkdir(parents=True, exist_ok=True)
     spool = tempfile.TemporaryFile(dir=deps.settings.data_dir)  # noqa: SIM115 (closed by aiohttp)
     try:
-        spool.write(made.data)
+        if kind == "zip":
+            name, mime = write_archive(deps, year=year, framework=framework, out=spool), ZIP
+        else:
+            table = completion_file(deps, year=year, framework=framework)
+            spool.write(table.data)
+            name, mime = table.name, table.mime_type
+        size = spool.tell()
         spool.seek(0)
     except BaseException:
         spool.close()
         raise
-    log.info("web: archive %s %s made (%d bytes)", year, kind, len(made.data))
-    return spool, name, made.mime_type
+    if framework:  # not the default framework: say which, the files would share a name
+        path = PurePosixPath(name)
+        name = f"{path.stem}_{safe_name(framework)}{path.suffix}"
+    log.info("web: archive %s %s made (%d bytes)", year, kind, size)
+    return spool, name, mime
 
 
 async def evidence(request: web.Request) -> web.StreamResponse:
