@@ -35,10 +35,9 @@ async def archive_download(request: web.Request) -> web.StreamResponse:
     if not allows(seen.who, archive_pages.ARCHIVE):
         return console.pages.response("forbidden", status=403, viewer=seen)
     kind, year_text = request.match_info["kind"], request.match_info["year"]
-    if kind not in KINDS or not year_text.isdigit() or len(year_text) != 4:
-        raise web.HTTPNotFound()
-    year = int(year_text)
-    if not archive_pages.FIRST_YEAR <= year <= archive_pages.LAST_YEAR:
+    plain = year_text.isascii() and year_text.isdigit() and len(year_text) == 4
+    year = int(year_text) if plain else 0
+    if kind not in KINDS or not archive_pages.FIRST_YEAR <= year <= archive_pages.LAST_YEAR:
         raise web.HTTPNotFound()
     framework_id = request.query.get("framework", "")[:12]
     key = await console.in_thread(
@@ -109,7 +108,7 @@ async def retag(request: web.Request) -> web.StreamResponse:
     evidence_id = _int(request.match_info["evidence_id"])
     form = await request.post()
     values = [str(value) for value in form.getall("item", [])]
-    item_ids = [int(value) for value in values if value.isdigit() and len(value) < 12]
+    item_ids = [int(v) for v in values if v.isascii() and v.isdigit() and len(v) < 12]
     if len(item_ids) != len(values):
         raise web.HTTPBadRequest(text="item: an indicator's number")
     now = console.deps.clock.now()

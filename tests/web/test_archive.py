@@ -114,7 +114,7 @@ async def test_staff_download_the_years_archive_as_archive_makes_it(site: Web) -
     assert book.worksheets[0].max_row > 1
 
     for wrong in ("/archive/1999/zip", "/archive/2026/pdf", "/archive/26/zip",
-                  "/archive/2026/zip?framework=99"):  # fmt: skip
+                  "/archive/²²²²/zip", "/archive/2026/zip?framework=99"):  # fmt: skip
         await site.page(wrong, status=404)
 
 
@@ -200,8 +200,9 @@ async def test_an_admin_retags_a_photo_as_evidence_does_in_chat(site: Web) -> No
     # None ticked: the photo is filed under 未归类, as /evidence #号 指标 无 does.
     await site.post(f"/evidence/{first}/tags", {"csrf": csrf})
     assert filed_under(site, first) == ["999 未归类"]
-    refused = await site.post(f"/evidence/{first}/tags", {"csrf": csrf, "item": "999999"})
-    assert refused.status == 400 and filed_under(site, first) == ["999 未归类"]
+    for wrong in ("999999", "²", "2.5"):
+        refused = await site.post(f"/evidence/{first}/tags", {"csrf": csrf, "item": wrong})
+        assert refused.status == 400 and filed_under(site, first) == ["999 未归类"], wrong
     await site.page(f"/evidence/{first + 99}", status=404)
 
 
