@@ -88,10 +88,36 @@ def retag(
             unknown.append(code)
     if unknown:
         return unknown
-    set_tags(session=session, evidence_ids=[evidence.id], item_ids=found,
-             source=TagSource.OFFICE, person_id=person_id, at=at)  # fmt: skip
-    _audit(session, "evidence_retagged", evidence, person_id, ",".join(codes) or "-")
+    _set_tags(session, evidence, found, person_id, at, ",".join(codes) or "-")
     return []
+
+
+def retag_items(
+    *, session: Session, tree: Tree, evidence: Evidence, item_ids: list[int],
+    person_id: int | None, at: datetime,
+) -> list[int]:  # fmt: skip
+    """Make the items ``item_ids`` the file's indicators (none: the file goes to 未归类), as
+    ``retag`` does for codes — the web console's checkboxes name items, not codes. Returns
+    the ids that are no item of the framework (nothing is changed then)."""
+    unknown = [item_id for item_id in item_ids if item_id not in tree.nodes]
+    if unknown:
+        return unknown
+    wanted = set(item_ids)
+    chosen = [node.id for node in tree.walk() if node.id in wanted]
+    codes = ",".join(tree.nodes[item_id].item.code for item_id in chosen)
+    _set_tags(session, evidence, chosen, person_id, at, codes or "-")
+    return []
+
+
+def _set_tags(
+    session: Session, evidence: Evidence, item_ids: list[int], person_id: int | None,
+    at: datetime, detail: str,
+) -> None:  # fmt: skip
+    """The office's choice becomes the file's whole set of indicators, in the audit log."""
+    assert evidence.id is not None
+    set_tags(session=session, evidence_ids=[evidence.id], item_ids=item_ids,
+             source=TagSource.OFFICE, person_id=person_id, at=at)  # fmt: skip
+    _audit(session, "evidence_retagged", evidence, person_id, detail)
 
 
 def toggle(

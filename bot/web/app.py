@@ -13,7 +13,7 @@ from aiohttp.web_request import BaseRequest
 
 from bot.deps import Deps
 from bot.scheduler import Dispatcher
-from bot.web import auth, media, views
+from bot.web import archive_views, auth, media, views
 from bot.web.console import CONSOLE, Console
 from bot.web.render import Pages, stylesheet
 from bot.web.thumbs import Thumbnails
@@ -70,6 +70,9 @@ def build_web_app(deps: Deps, *, dispatcher: Dispatcher | None = None) -> web.Ap
             web.get(f"{root}/indicators", views.indicators),
             web.get(f"{root}/downloads", views.downloads),
             web.get(f"{root}/download/{{period}}/{{kind}}", media.download),
+            web.get(f"{root}/archive/{{year}}/{{kind}}", archive_views.archive_download),
+            web.get(f"{root}/evidence/{{evidence_id}}", archive_views.evidence),
+            web.post(f"{root}/evidence/{{evidence_id}}/tags", archive_views.retag),
             web.get(f"{root}/thumb/{{sha256}}", media.thumbnail),
             web.get(f"{root}/photo/{{sha256}}", media.original),
             web.get(f"{root}/file/{{sha256}}", media.document),

@@ -14,11 +14,12 @@ from aiohttp import web
 from sqlmodel import Session
 
 from bot.domain import review, web_access
+from bot.domain.access import allows
 from bot.domain.campaign import campaign_identity
 from bot.domain.outbox import open_period
 from bot.domain.periods import YearMonth
 from bot.domain.replies import Outcome
-from bot.web import pages
+from bot.web import archive_pages, pages
 from bot.web.auth import viewer
 from bot.web.console import CONSOLE, Console
 
@@ -92,10 +93,12 @@ async def unit(request: web.Request) -> web.StreamResponse:
         found = pages.campaign_unit(session=session, unit_id=unit_id)
         if found is None:
             raise web.HTTPNotFound()
-        return pages.unit_page(
+        values = pages.unit_page(
             session=session, unit=found, now=deps.clock.now(), tz=deps.settings.tz,
             phones=seen.is_admin,
         )  # fmt: skip
+        tags = archive_pages.tags_of(session=session, blocks=values["blocks"].values())
+        return {**values, **tags}
 
     return await _page(request, "unit", gather)
 
@@ -112,7 +115,8 @@ async def report(request: web.Request) -> web.StreamResponse:
         if not blocks or pages.campaign_unit(session=session, unit_id=blocks[0].unit_id) is None:
             raise web.HTTPNotFound()
         following = pages.next_waiting(session=session, after=submission_id)
-        return {"block": blocks[0], "following": following}
+        tags = archive_pages.tags_of(session=session, blocks=blocks)
+        return {"block": blocks[0], "following": following, **tags}
 
     return await _page(request, "report", gather)
 
@@ -218,18 +222,20 @@ async def indicators(request: web.Request) -> web.StreamResponse:
 
 
 async def downloads(request: web.Request) -> web.StreamResponse:
-    """The three files of the month and the eleven before it; the evaluation archive joins
-    them when it lands (issue 24: see the template's marked place)."""
+    """The three files of the month and the eleven before it; the evaluation archive of each
+    year with reports (``bot.web.archive_views``), for whoever chat's /archive serves."""
     console = request.app[CONSOLE]
+    may_archive = allows(viewer(request).who, archive_pages.ARCHIVE)
 
     def gather(session: Session) -> dict[str, Any]:
         period = _period(request, console, session)
         months = [period]
         for _ in range(11):
             months.append(months[-1].previous())
-        return {"period": period, "months": months}
+        offers = archive_pages.archive_offers(session=session, renderer=console.deps.renderer)
+        return {"period": period, "months": months, **offers}
 
-    return await _page(request, "downloads", gather)
+    return await _page(request, "downloads", gather, may_archive=may_archive)
 
 
 async def sessions(request: web.Request) -> web.StreamResponse:
