@@ -6,7 +6,6 @@ per unit or per task), so a 1 000-unit campaign costs about what a 60-unit one d
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
@@ -19,32 +18,20 @@ from bot.domain.outbox import digest_values
 from bot.domain.periods import YearMonth
 from bot.domain.replies import Button, Reply
 from bot.domain.standing import Dates, PeriodStanding, load_roster, period_standing
+from bot.domain.task_confirmation import BEHIND, BehindTask
 from storage.models import (
     Evidence,
     EvidenceKind,
     Indicator,
     IndicatorUnit,
     MemberUnit,
-    Responsibility,
     Submission,
     SubmissionIndicatorValue,
     SubmissionTaskStatus,
     Task,
     TaskStatus,
-    TaskUnit,
 )
 from storage.repo_units import get_default_campaign
-
-BEHIND = (TaskStatus.BEHIND, TaskStatus.STALLED)
-
-
-@dataclass(frozen=True, slots=True)
-class BehindTask:
-    code: str
-    content: str
-    unit: str
-    status: TaskStatus
-    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,67 +112,12 @@ def behind_tasks(*, session: Session, period: YearMonth) -> list[BehindTask]:
         .order_by(col(Task.sort_order), col(MemberUnit.sort_order))
     )
     return [
-        BehindTask(code, content, short or full, TaskStatus(status), reason)
+        BehindTask(code, content, short or full, TaskStatus(status), reason, str(period))
         for code, content, short, full, status, reason in session.execute(query)
     ]
 
 
 # --------------------------------------------------------------------------- for exports
-
-
-@dataclass(frozen=True, slots=True)
-class TaskRow:
-    """A task with its units and each unit's latest reported status (up to the period)."""
-
-    task: Task
-    lead: list[str]
-    cooperating: list[str]
-    statuses: list[tuple[str, TaskStatus, str, str]]  # unit, status, reason, period reported
-
-
-def task_rows(*, session: Session, period: YearMonth) -> list[TaskRow]:
-    campaign = get_default_campaign(session=session)
-    if campaign is None or campaign.id is None:
-        return []
-    tasks = list(
-        session.exec(
-            select(Task).where(Task.campaign_id == campaign.id).order_by(col(Task.sort_order))
-        )
-    )
-    links = session.exec(
-        select(TaskUnit, MemberUnit)
-        .join(MemberUnit, col(MemberUnit.id) == col(TaskUnit.unit_id))
-        .order_by(col(TaskUnit.position))
-    )
-    lead: dict[int, list[str]] = defaultdict(list)
-    cooperating: dict[int, list[str]] = defaultdict(list)
-    for link, unit in links:
-        target = cooperating if link.role == Responsibility.COOPERATING else lead
-        target[link.task_id].append(unit.display_name)
-    reported = session.execute(  # columns, not objects: this reads every status ever reported
-        sa_select(
-            col(SubmissionTaskStatus.task_id),
-            col(SubmissionTaskStatus.status),
-            col(SubmissionTaskStatus.reason),
-            col(Submission.period),
-            col(MemberUnit.short_name),
-            col(MemberUnit.full_name),
-        )
-        .join(Submission, col(Submission.id) == col(SubmissionTaskStatus.submission_id))
-        .join(MemberUnit, col(MemberUnit.id) == col(Submission.unit_id))
-        .where(col(Submission.period) <= str(period))
-        .order_by(col(Submission.period), col(Submission.version))
-    )
-    latest: dict[int, dict[str, tuple[str, TaskStatus, str, str]]] = defaultdict(dict)
-    for task_id, status, reason, month, short_name, full_name in reported:
-        name = short_name or full_name
-        latest[task_id][name] = (name, TaskStatus(status), reason, month)
-    return [
-        TaskRow(
-            task, lead[task.id or 0], cooperating[task.id or 0], list(latest[task.id or 0].values())
-        )
-        for task in tasks
-    ]
 
 
 @dataclass(frozen=True, slots=True)
