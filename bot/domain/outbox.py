@@ -182,10 +182,12 @@ def _month(
     if step is not None:
         planned += _reminders(standing, step)
     if now >= _at(slots, Step.DIGEST) and standing.expected:  # not for a month nobody owed
-        values = office_digest_values(session=session, standing=standing)
-        for person_id in office.everyone:
-            key = DeliveryKey(DIGEST, "office", str(period), person_id)
-            planned.append(Planned(person_id, "digest", values, (Item(key),)))
+        keys = {p: DeliveryKey(DIGEST, "office", str(period), p) for p in office.everyone}
+        sent = logged(session=session, periods={str(period)})
+        if any(key not in sent for key in keys.values()):  # read the tasks only when still due
+            values = office_digest_values(session=session, standing=standing)
+            for person_id, key in keys.items():
+                planned.append(Planned(person_id, "digest", values, (Item(key),)))
     return planned
 
 
