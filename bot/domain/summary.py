@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from typing import Any
 
-from sqlalchemy import func
-from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot.domain.calendar_admin import campaign_rule, load_calendar
@@ -18,7 +17,12 @@ from bot.domain.outbox import digest_values
 from bot.domain.periods import YearMonth
 from bot.domain.replies import Button, Reply
 from bot.domain.standing import Dates, PeriodStanding, load_roster, period_standing
-from bot.domain.task_confirmation import BEHIND, BehindTask
+from bot.domain.task_confirmation import (
+    BehindTask,
+    confirmations,
+    latest_behind,
+    unconfirmed_values,
+)
 from storage.models import (
     Evidence,
     EvidenceKind,
@@ -27,9 +31,6 @@ from storage.models import (
     MemberUnit,
     Submission,
     SubmissionIndicatorValue,
-    SubmissionTaskStatus,
-    Task,
-    TaskStatus,
 )
 from storage.repo_units import get_default_campaign
 
@@ -37,11 +38,17 @@ from storage.repo_units import get_default_campaign
 @dataclass(frozen=True, slots=True)
 class MonthSummary:
     standing: PeriodStanding
-    behind: list[BehindTask]
+    behind: list[BehindTask]  # latest status 滞后/停顿 up to the month (task_confirmation)
+    unconfirmed: dict[str, Any]  # the open tasks not confirmed in 3 months, for the message
 
     @property
     def period(self) -> YearMonth:
         return self.standing.period
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The summary template's values."""
+        return {**digest_values(self.standing), "behind": self.behind, **self.unconfirmed}
 
 
 def standing_for(
@@ -53,9 +60,11 @@ def standing_for(
 def month_summary(
     *, session: Session, period: YearMonth, now: datetime, tz: tzinfo
 ) -> MonthSummary:
+    tasks = confirmations(session=session, period=period)
     return MonthSummary(
         standing_for(session=session, period=period, now=now, tz=tz),
-        behind_tasks(session=session, period=period),
+        latest_behind(tasks),
+        unconfirmed_values(tasks),
     )
 
 
@@ -67,7 +76,7 @@ def summary_reply(*, session: Session, period: YearMonth, now: datetime, tz: tzi
         (Button("export_xlsx", f"sm:{month}:xlsx"), Button("export_docx", f"sm:{month}:docx")),
         (Button("export_zip", f"sm:{month}:zip"),),
     )
-    return Reply("summary", {**digest_values(found.standing), "behind": found.behind}, buttons)
+    return Reply("summary", found.values, buttons)
 
 
 def latest_submissions(*, session: Session, period: YearMonth) -> dict[int, Submission]:
@@ -78,43 +87,6 @@ def latest_submissions(*, session: Session, period: YearMonth) -> dict[int, Subm
         .order_by(col(Submission.unit_id), col(Submission.version))
     )
     return {row.unit_id: row for row in session.exec(query)}
-
-
-def behind_tasks(*, session: Session, period: YearMonth) -> list[BehindTask]:
-    """Tasks reported 滞后 or 停顿 in the period's latest submissions, in plan order."""
-    latest = (
-        sa_select(col(Submission.unit_id), func.max(col(Submission.version)).label("version"))
-        .where(col(Submission.period) == str(period))
-        .group_by(col(Submission.unit_id))
-        .subquery()
-    )
-    query = (
-        sa_select(
-            col(Task.code),
-            col(Task.content),
-            col(MemberUnit.short_name),
-            col(MemberUnit.full_name),
-            col(SubmissionTaskStatus.status),
-            col(SubmissionTaskStatus.reason),
-        )
-        .join(Task, col(Task.id) == col(SubmissionTaskStatus.task_id))
-        .join(Submission, col(Submission.id) == col(SubmissionTaskStatus.submission_id))
-        .join(
-            latest,
-            (latest.c.unit_id == col(Submission.unit_id))
-            & (latest.c.version == col(Submission.version)),
-        )
-        .join(MemberUnit, col(MemberUnit.id) == col(Submission.unit_id))
-        .where(
-            col(Submission.period) == str(period),
-            col(SubmissionTaskStatus.status).in_(BEHIND),
-        )
-        .order_by(col(Task.sort_order), col(MemberUnit.sort_order))
-    )
-    return [
-        BehindTask(code, content, short or full, TaskStatus(status), reason, str(period))
-        for code, content, short, full, status, reason in session.execute(query)
-    ]
 
 
 # --------------------------------------------------------------------------- for exports

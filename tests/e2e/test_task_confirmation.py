@@ -100,6 +100,10 @@ async def test_behind_shows_the_latest_status_and_the_tasks_nobody_confirmed(
     # October's window (August–October) no longer holds July: 1.1 is flagged too
     [october] = await bot.world.say(users[ADMIN], "/behind 2026-10")
     assert "2 项任务 3 个月未确认：1.1 建设健康步道2条、1.3 创建健康促进学校" in october.text
+    # /summary says the same: July's 滞后 with its month, and the line for the office
+    [summary] = await bot.world.say(users[ADMIN], "/summary 2026-09")
+    assert "区卫生健康委：滞后（征地手续未完成），2026-07 报告" in summary.text
+    assert "1 项任务 3 个月未确认：1.3 创建健康促进学校" in summary.text
     # a liaison may not read it
     [refusal] = await bot.world.say(users[LI], "/behind 2026-09")
     assert "创建办" in refusal.text and "1.3" not in refusal.text
