@@ -34,7 +34,8 @@ from bot.domain.periods import YearMonth
 from bot.domain.reminders import in_working_hours
 from bot.domain.replies import Button, Reply
 from bot.domain.standing import TO_REMIND, PeriodStanding
-from bot.domain.summary import behind_tasks, standing_for, summary_reply
+from bot.domain.summary import standing_for, summary_reply
+from bot.domain.task_confirmation import confirmations, latest_behind, unconfirmed_values
 from bot.domain.text_input import normalize_person_name
 from storage.models import AssignmentRole, ExceptionKind, OfficeRole, Transport
 from storage.repo_audit import add_audit_entry
@@ -160,17 +161,24 @@ def _standing_reply(template: str) -> Run:
         """The month's standing: missing (and late, for the digest), units nobody reminds."""
         with call.deps.db.session() as session:
             period, _ = _period(session, call)
-            values = outbox.digest_values(_standing(session, call, period))
+            standing = _standing(session, call, period)
+            values = (
+                outbox.office_digest_values(session=session, standing=standing)
+                if template == "digest"
+                else outbox.digest_values(standing)
+            )
         return answer(Reply(template, values))
 
     return run
 
 
 async def behind(call: Call) -> Answer:
+    """Tasks whose latest status is 滞后/停顿 (with the month), and those not confirmed lately."""
     with call.deps.db.session() as session:
         period, _ = _period(session, call)
-        tasks = behind_tasks(session=session, period=period)
-    return answer(Reply("behind", {"period": str(period), "behind": tasks}))
+        found = confirmations(session=session, period=period)
+    values = {"period": str(period), "behind": latest_behind(found), **unconfirmed_values(found)}
+    return answer(Reply("behind", values))
 
 
 async def remind(call: Call) -> Answer:

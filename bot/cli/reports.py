@@ -45,7 +45,6 @@ def _chosen_month(deps: Deps, period: str | None) -> YearMonth:
 def summary(period: PeriodOption = None, env_file: EnvFile = None) -> None:
     """A month's reporting as text: counts, missing and late units, tasks behind."""
     from bot.deps import Deps
-    from bot.domain.outbox import digest_values
     from bot.domain.summary import month_summary
     from storage.migrate import upgrade_database
 
@@ -64,7 +63,7 @@ def summary(period: PeriodOption = None, env_file: EnvFile = None) -> None:
         fail(database_problem(settings, exc), code=1)
     finally:
         deps.close()
-    values = {**digest_values(found.standing), "behind": found.behind, "cli": True}
+    values = {**found.values, "cli": True}
     typer.echo(strip_markup(deps.renderer.render("summary", **values)))
 
 

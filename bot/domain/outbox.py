@@ -25,6 +25,7 @@ from bot.domain.periods import YearMonth
 from bot.domain.reminders import Slot, Step, due_step, in_working_hours, schedule
 from bot.domain.replies import Button
 from bot.domain.standing import TO_REMIND, Dates, PeriodStanding, Standing, period_standing
+from bot.domain.task_confirmation import confirmations, unconfirmed_values
 from bot.domain.workdays import WorkCalendar
 from storage.models import (
     DeadlineKind,
@@ -181,10 +182,12 @@ def _month(
     if step is not None:
         planned += _reminders(standing, step)
     if now >= _at(slots, Step.DIGEST) and standing.expected:  # not for a month nobody owed
-        values = digest_values(standing)
-        for person_id in office.everyone:
-            key = DeliveryKey(DIGEST, "office", str(period), person_id)
-            planned.append(Planned(person_id, "digest", values, (Item(key),)))
+        keys = {p: DeliveryKey(DIGEST, "office", str(period), p) for p in office.everyone}
+        sent = logged(session=session, periods={str(period)})
+        if any(key not in sent for key in keys.values()):  # read the tasks only when still due
+            values = office_digest_values(session=session, standing=standing)
+            for person_id, key in keys.items():
+                planned.append(Planned(person_id, "digest", values, (Item(key),)))
     return planned
 
 
@@ -233,6 +236,13 @@ def digest_values(standing: PeriodStanding) -> dict[str, Any]:
         "no_progress": sum(1 for u in standing.units if u.no_progress),
         "on_time_rate": None if rate is None else round(rate * 100),
     }
+
+
+def office_digest_values(*, session: Session, standing: PeriodStanding) -> dict[str, Any]:
+    """The office digest's (scheduled or /digest): the standing, and the open tasks nobody
+    confirmed in the last months — the office's to follow up, never told to liaisons."""
+    found = confirmations(session=session, period=standing.period)
+    return {**digest_values(standing), **unconfirmed_values(found)}
 
 
 def remind(

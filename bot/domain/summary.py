@@ -6,12 +6,10 @@ per unit or per task), so a 1 000-unit campaign costs about what a 60-unit one d
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from typing import Any
 
-from sqlalchemy import func
-from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot.domain.calendar_admin import campaign_rule, load_calendar
@@ -19,42 +17,38 @@ from bot.domain.outbox import digest_values
 from bot.domain.periods import YearMonth
 from bot.domain.replies import Button, Reply
 from bot.domain.standing import Dates, PeriodStanding, load_roster, period_standing
+from bot.domain.task_confirmation import (
+    BehindTask,
+    confirmations,
+    latest_behind,
+    unconfirmed_values,
+)
 from storage.models import (
     Evidence,
     EvidenceKind,
     Indicator,
     IndicatorUnit,
     MemberUnit,
-    Responsibility,
     Submission,
     SubmissionIndicatorValue,
-    SubmissionTaskStatus,
-    Task,
-    TaskStatus,
-    TaskUnit,
 )
 from storage.repo_units import get_default_campaign
-
-BEHIND = (TaskStatus.BEHIND, TaskStatus.STALLED)
-
-
-@dataclass(frozen=True, slots=True)
-class BehindTask:
-    code: str
-    content: str
-    unit: str
-    status: TaskStatus
-    reason: str
 
 
 @dataclass(frozen=True, slots=True)
 class MonthSummary:
     standing: PeriodStanding
-    behind: list[BehindTask]
+    behind: list[BehindTask]  # latest status 滞后/停顿 up to the month (task_confirmation)
+    unconfirmed: dict[str, Any]  # the open tasks not confirmed in 3 months, for the message
 
     @property
     def period(self) -> YearMonth:
         return self.standing.period
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The summary template's values."""
+        return {**digest_values(self.standing), "behind": self.behind, **self.unconfirmed}
 
 
 def standing_for(
@@ -66,9 +60,11 @@ def standing_for(
 def month_summary(
     *, session: Session, period: YearMonth, now: datetime, tz: tzinfo
 ) -> MonthSummary:
+    tasks = confirmations(session=session, period=period)
     return MonthSummary(
         standing_for(session=session, period=period, now=now, tz=tz),
-        behind_tasks(session=session, period=period),
+        latest_behind(tasks),
+        unconfirmed_values(tasks),
     )
 
 
@@ -80,7 +76,7 @@ def summary_reply(*, session: Session, period: YearMonth, now: datetime, tz: tzi
         (Button("export_xlsx", f"sm:{month}:xlsx"), Button("export_docx", f"sm:{month}:docx")),
         (Button("export_zip", f"sm:{month}:zip"),),
     )
-    return Reply("summary", {**digest_values(found.standing), "behind": found.behind}, buttons)
+    return Reply("summary", found.values, buttons)
 
 
 def latest_submissions(*, session: Session, period: YearMonth) -> dict[int, Submission]:
@@ -93,99 +89,7 @@ def latest_submissions(*, session: Session, period: YearMonth) -> dict[int, Subm
     return {row.unit_id: row for row in session.exec(query)}
 
 
-def behind_tasks(*, session: Session, period: YearMonth) -> list[BehindTask]:
-    """Tasks reported 滞后 or 停顿 in the period's latest submissions, in plan order."""
-    latest = (
-        sa_select(col(Submission.unit_id), func.max(col(Submission.version)).label("version"))
-        .where(col(Submission.period) == str(period))
-        .group_by(col(Submission.unit_id))
-        .subquery()
-    )
-    query = (
-        sa_select(
-            col(Task.code),
-            col(Task.content),
-            col(MemberUnit.short_name),
-            col(MemberUnit.full_name),
-            col(SubmissionTaskStatus.status),
-            col(SubmissionTaskStatus.reason),
-        )
-        .join(Task, col(Task.id) == col(SubmissionTaskStatus.task_id))
-        .join(Submission, col(Submission.id) == col(SubmissionTaskStatus.submission_id))
-        .join(
-            latest,
-            (latest.c.unit_id == col(Submission.unit_id))
-            & (latest.c.version == col(Submission.version)),
-        )
-        .join(MemberUnit, col(MemberUnit.id) == col(Submission.unit_id))
-        .where(
-            col(Submission.period) == str(period),
-            col(SubmissionTaskStatus.status).in_(BEHIND),
-        )
-        .order_by(col(Task.sort_order), col(MemberUnit.sort_order))
-    )
-    return [
-        BehindTask(code, content, short or full, TaskStatus(status), reason)
-        for code, content, short, full, status, reason in session.execute(query)
-    ]
-
-
 # --------------------------------------------------------------------------- for exports
-
-
-@dataclass(frozen=True, slots=True)
-class TaskRow:
-    """A task with its units and each unit's latest reported status (up to the period)."""
-
-    task: Task
-    lead: list[str]
-    cooperating: list[str]
-    statuses: list[tuple[str, TaskStatus, str, str]]  # unit, status, reason, period reported
-
-
-def task_rows(*, session: Session, period: YearMonth) -> list[TaskRow]:
-    campaign = get_default_campaign(session=session)
-    if campaign is None or campaign.id is None:
-        return []
-    tasks = list(
-        session.exec(
-            select(Task).where(Task.campaign_id == campaign.id).order_by(col(Task.sort_order))
-        )
-    )
-    links = session.exec(
-        select(TaskUnit, MemberUnit)
-        .join(MemberUnit, col(MemberUnit.id) == col(TaskUnit.unit_id))
-        .order_by(col(TaskUnit.position))
-    )
-    lead: dict[int, list[str]] = defaultdict(list)
-    cooperating: dict[int, list[str]] = defaultdict(list)
-    for link, unit in links:
-        target = cooperating if link.role == Responsibility.COOPERATING else lead
-        target[link.task_id].append(unit.display_name)
-    reported = session.execute(  # columns, not objects: this reads every status ever reported
-        sa_select(
-            col(SubmissionTaskStatus.task_id),
-            col(SubmissionTaskStatus.status),
-            col(SubmissionTaskStatus.reason),
-            col(Submission.period),
-            col(MemberUnit.short_name),
-            col(MemberUnit.full_name),
-        )
-        .join(Submission, col(Submission.id) == col(SubmissionTaskStatus.submission_id))
-        .join(MemberUnit, col(MemberUnit.id) == col(Submission.unit_id))
-        .where(col(Submission.period) <= str(period))
-        .order_by(col(Submission.period), col(Submission.version))
-    )
-    latest: dict[int, dict[str, tuple[str, TaskStatus, str, str]]] = defaultdict(dict)
-    for task_id, status, reason, month, short_name, full_name in reported:
-        name = short_name or full_name
-        latest[task_id][name] = (name, TaskStatus(status), reason, month)
-    return [
-        TaskRow(
-            task, lead[task.id or 0], cooperating[task.id or 0], list(latest[task.id or 0].values())
-        )
-        for task in tasks
-    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,10 @@
 ``bot.domain.bulletin_issues``), the issuing office and the date over a red line.
 报身: 一、总体进展 with the month's counts; 二、各单位工作动态, a （一）… heading per reporting
 unit with its work and up to two captioned photos side by side; 三、存在问题; 四、下步工作;
-五、报送情况, a table as wide as the 版心. 版记: 报/送/发 and the 印发 line between rules.
+五、报送情况, a table as wide as the 版心. Under 三、存在问题 each task whose latest
+status is 滞后/停顿 (with the month reported and the month last confirmed) and a line for the
+open tasks nobody confirmed in three months (``bot.domain.task_confirmation``).
+版记: 报/送/发 and the 印发 line between rules.
 The page, fonts and page numbers follow GB/T 9704 (``bot.exports.gbt9704``).
 
 No chart: a picture of one would need a plotting library and a Chinese font on the server to
@@ -32,7 +35,14 @@ from sqlmodel import Session
 from bot.domain.campaign import Identity
 from bot.domain.periods import YearMonth
 from bot.domain.standing import PeriodStanding, Standing
-from bot.domain.summary import behind_tasks, evidence_of, latest_submissions, standing_for
+from bot.domain.summary import evidence_of, latest_submissions, standing_for
+from bot.domain.task_confirmation import (
+    NAMED,
+    STALE_MONTHS,
+    confirmations,
+    latest_behind,
+    not_confirmed,
+)
 from bot.exports.gbt9704 import (
     BODY_FONT,
     HEADING_FONT,
@@ -130,11 +140,19 @@ def build_bulletin(
     if not reporting:
         _body(document, label("bulletin_none"))
 
+    tasks = confirmations(session=session, period=period)
     behind = [
         label("bulletin_behind", code=task.code, content=task.content, unit=task.unit,
-              status=renderer.button_label(f"status_{task.status.value}"), reason=task.reason)
-        for task in behind_tasks(session=session, period=period)
+              status=renderer.button_label(f"status_{task.status.value}"), reason=task.reason,
+              month="" if task.month == str(period) else task.month,  # said when earlier
+              confirmed="" if task.confirmed in (task.month, str(period)) else task.confirmed)
+        for task in latest_behind(tasks)
     ]  # fmt: skip
+    stale = not_confirmed(tasks)
+    if stale:  # the office's follow-up, in one line: how many, the first few
+        behind.append(label("bulletin_unconfirmed", count=len(stale), months=STALE_MONTHS,
+                            codes=[item.task.code for item in stale[:NAMED]],
+                            more=len(stale) > NAMED))  # fmt: skip
     for heading, field, extra in (
         ("bulletin_problems", "problems", behind),
         ("bulletin_plans", "next_plan", []),

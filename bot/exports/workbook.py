@@ -23,9 +23,9 @@ from bot.domain.summary import (
     expected_standings,
     indicator_rows,
     latest_submissions,
-    task_rows,
     year_months,
 )
+from bot.domain.task_confirmation import STALE_MONTHS, confirmations
 from bot.domain.trends import month_trend, task_status_counts
 from bot.exports.sheet_layout import (
     BODY_FONT,
@@ -255,7 +255,9 @@ def _progress_sheet(
 def _tasks_sheet(
     sheet: Worksheet, heading: Heading, session: Session, period: YearMonth, renderer: Renderer
 ) -> None:
-    """A row per task and reporting unit: its latest status up to the month, and why."""
+    """A row per task and reporting unit: its latest status up to the month, and why; the
+    month the task was last confirmed, and 3个月未确认 (in red) for an open task nobody
+    confirmed in the last STALE_MONTHS (``bot.domain.task_confirmation``)."""
     label = renderer.label
     sheet.title = label("sheet_tasks")
     titles = [
@@ -271,11 +273,14 @@ def _tasks_sheet(
             "latest_status",
             "reason",
             "reported_in",
+            "last_confirmed",
+            "task_remarks",
         )
     ]
-    lay_out(sheet, heading, titles, [6, 16, 40, 14, 20, 12, 14, 8, 24, 9])
-    for row in task_rows(session=session, period=period):
-        task = row.task
+    lay_out(sheet, heading, titles, [6, 16, 40, 14, 20, 12, 14, 8, 24, 9, 9, 10])
+    flag = label("not_confirmed", months=STALE_MONTHS)
+    for found in confirmations(session=session, period=period):
+        row, task = found.row, found.task
         common = [
             task.code,
             " / ".join(task.category_path),
@@ -288,8 +293,14 @@ def _tasks_sheet(
             (unit, renderer.button_label(f"status_{status.value}"), reason, month)
             for unit, status, reason, month in row.statuses
         ]
+        remark = flag if found.stale else ""
         for unit, shown, reason, month in reports or [("", "", "", "")]:
-            _append_wrapped(sheet, [*common, unit, shown, reason, month])
+            number = _append_wrapped(
+                sheet, [*common, unit, shown, reason, month, found.confirmed or "—", remark]
+            )
+            if remark:
+                style(sheet.cell(row=number, column=len(titles)), font=BOLD_BODY_FONT,
+                      alignment=WRAP, fill=FILL_OF["missing"])  # fmt: skip
 
 
 def _indicators_sheet(

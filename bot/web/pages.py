@@ -21,14 +21,13 @@ from bot.domain.outbox import digest_values
 from bot.domain.periods import YearMonth
 from bot.domain.standing import Standing, UnitStanding
 from bot.domain.summary import (
-    BEHIND,
     Photo,
     evidence_of,
     expected_standings,
     indicator_rows,
-    task_rows,
     year_months,
 )
+from bot.domain.task_confirmation import BEHIND, confirmations, window_start
 from bot.domain.unit_record import unit_history
 from bot.exports.workbook import FILLS, counts_against, matrix_key, status_key
 from messages.render import Renderer
@@ -37,7 +36,6 @@ from storage.repo_people import unit_assignments
 from storage.repo_units import get_default_campaign, list_units
 
 REVIEW_PAGE = 20  # reports read on one page of the review queue
-STALE_MONTHS = 3  # a task status older than this is "not confirmed" (任务进度's filter)
 
 
 # ------------------------------------------------------------------------------ matrix
@@ -219,35 +217,34 @@ class TaskLine:
     lead: list[str]
     cooperating: list[str]
     statuses: list[tuple[str, str, str, str]]  # unit, status, reason, month reported
-    unconfirmed: list[str]  # responsible units with no status in the last STALE_MONTHS
+    unconfirmed: list[str]  # lead units with no status in the last STALE_MONTHS
+    confirmed: str = ""  # the month the task was last confirmed (task_confirmation's rule)
+    stale: bool = False  # open and not confirmed in the last STALE_MONTHS
 
 
 def tasks(*, session: Session, period: YearMonth, only: str, unit: str) -> dict[str, Any]:
     """任务进度 up to the period: each task's units and their latest status, filtered to 滞后/
     停顿 (``only="behind"``), to tasks not confirmed lately (``only="stale"``), to a unit."""
-    oldest = period
-    for _ in range(STALE_MONTHS - 1):
-        oldest = oldest.previous()
     lines = []
-    for row in task_rows(session=session, period=period):
+    for found in confirmations(session=session, period=period):
+        row = found.row
         statuses = [(name, status.value, reason, month)
                     for name, status, reason, month in row.statuses]  # fmt: skip
-        recent = {name for name, _, _, month in statuses if month >= str(oldest)}
-        unconfirmed = [name for name in [*row.lead, *row.cooperating] if name not in recent]
         if only == "behind":
             statuses = [s for s in statuses if s[1] in BEHIND]
             if not statuses:
                 continue
-        if only == "stale" and not unconfirmed:
+        if only == "stale" and not found.stale:
             continue
         if unit and unit not in [*row.lead, *row.cooperating, *(s[0] for s in statuses)]:
             continue
         task = row.task
         lines.append(TaskLine(task.code, task.content, task.deadline_raw, row.lead,
-                              row.cooperating, statuses, unconfirmed))  # fmt: skip
+                              row.cooperating, statuses, found.unconfirmed, found.confirmed,
+                              found.stale))  # fmt: skip
     units = [u.display_name for u in _units(session)]
     return {"period": period, "lines": lines, "only": only, "unit": unit, "units": units,
-            "oldest": oldest}  # fmt: skip
+            "oldest": window_start(period)}  # fmt: skip
 
 
 def indicators(*, session: Session, period: YearMonth) -> dict[str, Any]:

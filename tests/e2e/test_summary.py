@@ -170,7 +170,8 @@ async def test_summary_in_chat_and_its_three_files(bot: BotHarness) -> None:
     assert not any("139" in str(value) for row in progress.values() for value in row)  # no phones
     tasks = [[c.value for c in row] for row in workbook["任务进度"].iter_rows(min_row=4)]
     assert tasks == [["1.1", "一、健康环境", "建设健康步道2条", "区卫生健康委", "区教委",
-                      "2026年底", "区卫生健康委", "滞后", "征地手续未完成", "2026-09"]]  # fmt: skip
+                      "2026年底", "区卫生健康委", "滞后", "征地手续未完成", "2026-09",
+                      "2026-09", None]]  # fmt: skip
     indicators = [[c.value for c in row] for row in workbook["指标"].iter_rows(min_row=4)]
     assert indicators == [["健康促进学校比例", "≥50%", "8/20", 10, "区教委", "2026-09"]]
 
@@ -229,9 +230,10 @@ async def test_missing_and_behind(bot: BotHarness) -> None:
     assert "• 区文旅委" in missing.text and "• 区总工会（未登记联络员）" in missing.text
     assert "区教委" not in missing.text
     [behind] = await bot.world.say(users[ADMIN], "/behind 2026-09")
-    assert "区卫生健康委：滞后，原因：征地手续未完成" in behind.text
+    assert "区卫生健康委：滞后（2026-09），原因：征地手续未完成" in behind.text
+    assert "未确认" not in behind.text  # the campaign's first month of reports: nothing flagged
     [none] = await bot.world.say(users[ADMIN], "/behind 2026-08")
-    assert "没有单位报告任务滞后或停顿" in none.text
+    assert "截至 2026-08，没有任务的最新进度为滞后或停顿。" in none.text
 
 
 @pytest.mark.bot_settings(office_admin_ids=(ADMIN,))

@@ -23,7 +23,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
                "reported": 2, "pending": [], "new": ["区科协"],
                "period": "2026-09", "due": "2026-09-30", "total": 3, "on_time": 1,
                "late": [("区教委", 2)], "missing": ["区民政局"], "no_liaison": ["区总工会"],
-               "no_progress": 1, "on_time_rate": 33},
+               "no_progress": 1, "on_time_rate": 33, "unconfirmed_count": 7, "stale_months": 3,
+               "unconfirmed": [("1.2", "健康知识普及行动"), ("2.1", "控烟")]},
     "task_alert": {"kind": "task_soon", "items": [{"code": "1.1", "content": "建设健康步道",
                    "deadline": "2026-10-16", "deadline_raw": "2026年10月中旬"}]},
     "blocked_notice": {"items": [{"name": "李强", "units": ["区教委"]}]},
@@ -34,12 +35,15 @@ SAMPLES: dict[str, dict[str, Any]] = {
                 "late": [("区教委", 2)], "missing": ["区民政局"], "no_liaison": ["区总工会"],
                 "no_progress": 0, "on_time_rate": 33,
                 "behind": [{"code": "1.1", "content": "建设健康步道", "unit": "区教委",
-                            "status": "behind", "reason": "经费"}]},
+                            "status": "behind", "reason": "经费", "month": "2026-08"}],
+                "unconfirmed_count": 0, "unconfirmed": [], "stale_months": 3},
     "missing": {"period": "2026-09", "due": "2026-09-30", "missing": ["区民政局"], "open": False,
                 "total": 4, "reported": 2, "pending": [], "new": ["区科协"],
                 "no_liaison": ["区总工会"]},
     "behind": {"period": "2026-09", "behind": [{"code": "1.1", "content": "建设健康步道",
-               "unit": "区教委", "status": "stalled", "reason": ""}]},
+               "unit": "区教委", "status": "stalled", "reason": "", "month": "2026-07",
+               "confirmed": "2026-09"}],
+               "unconfirmed_count": 1, "stale_months": 3, "unconfirmed": [("1.2", "控烟")]},
     "export_too_big": {"file": "2026-09_照片.zip", "size_mb": 61.2, "limit_mb": 50,
                        "period": "2026-09"},
     "export_failed": {"period": "2026-09"},
@@ -350,7 +354,16 @@ def test_every_locale_has_the_same_templates(renderer: Renderer) -> None:
     assert (
         names["zh-CN"]
         == names["en"]
-        == sorted([*SAMPLES, "buttons", "import_problem_titles", "labels", "standing_block"])
+        == sorted(
+            [
+                *SAMPLES,
+                "buttons",
+                "import_problem_titles",
+                "labels",
+                "standing_block",
+                "unconfirmed_block",
+            ]
+        )
     )
 
 
@@ -473,6 +486,8 @@ def test_every_label_exists_in_both_locales(renderer: Renderer) -> None:
             "bulletin_date",
             "bulletin_overview_text",
             "bulletin_behind",
+            "bulletin_unconfirmed",
+            "not_confirmed",
             "bulletin_photo",
             "bulletin_printed_on",
             "bulletin_title_of",

@@ -219,6 +219,12 @@ async def test_tasks_indicators_and_downloads(site: Web) -> None:
     assert "共 1 项任务" in behind
     by_unit = await site.page("/tasks?period=2026-09&unit=区教委")
     assert "共 0 项任务" in by_unit
+    # 最近确认 and the 3-month flag follow bot.domain.task_confirmation (1.1 has no lead unit:
+    # 区卫生健康委's September status confirms it until November)
+    assert "<th>最近确认</th>" in behind and "<td>2026-09</td>" in behind
+    assert "共 0 项任务" in await site.page("/tasks?period=2026-11&only=stale")
+    stale = await site.page("/tasks?period=2026-12&only=stale")
+    assert "共 1 项任务" in stale and "2026-09 <b>3个月未确认</b>" in stale
     assert "还没有导入指标" in await site.page("/indicators?period=2026-09")
     listing = await site.page("/downloads?period=2026-09")
     assert "/console/download/2026-09/xlsx" in listing
