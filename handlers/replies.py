@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 
 from telegram import (
@@ -77,7 +78,7 @@ async def send_reply(context: CustomContext, chat_id: int | str, reply: Reply) -
 def _report_step(reply: Reply) -> bool:
     """A report step's buttons (all ``rp:``): the latest copy is the only one to tap."""
     flat = [button for row in reply.buttons for button in row]
-    return bool(flat) and all(button.data.startswith("rp:") for button in flat)
+    return any(button.data.startswith("rp:") for button in flat)
 
 
 async def _withdraw_older(context: CustomContext, chat_id: int | str, message_id: int) -> None:
@@ -88,10 +89,9 @@ async def _withdraw_older(context: CustomContext, chat_id: int | str, message_id
     latest[str(chat_id)] = message_id
     if older is None or older == message_id:
         return
-    try:
+    # already tapped (its buttons taken off) or deleted: nothing to withdraw
+    with contextlib.suppress(BadRequest):
         await context.bot.edit_message_reply_markup(chat_id, older, reply_markup=None)
-    except BadRequest:  # already tapped (its buttons taken off) or deleted: nothing to withdraw
-        pass
 
 
 async def reply_to(update: Update, context: CustomContext, reply: Reply) -> None:

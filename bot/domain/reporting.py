@@ -163,7 +163,7 @@ def prompt(session: Session, ctx: Context, draft: ReportDraft) -> Reply:
         choices = ((Button("work_done", f"{ctx.data}:done"), Button("skip", f"{ctx.data}:skip")),)
         return Reply("report_ask_evidence", {**values, "files": files}, buttons=choices)
     if draft.step == ReportStep.WORK:
-        buttons = [(Button("work_done", f"{ctx.data}:done"),)]
+        buttons: list[tuple[Button, ...]] = [(Button("work_done", f"{ctx.data}:done"),)]
         if not draft.editing_one_section:  # the quick way past the tasks
             buttons += _quick_rows(session, ctx.data, draft.unit_id, draft.period)
         if not draft.work_done:
@@ -183,9 +183,10 @@ def prompt(session: Session, ctx: Context, draft: ReportDraft) -> Reply:
 
 
 def review(session: Session, ctx: Context, draft: ReportDraft) -> Reply:
-    ids = {"draft_id": draft.id or 0, "unit_id": _id(ctx.unit), "period": str(ctx.period)}
     values = {
-        **report_tasks.review_values(session=session, **ids),
+        **report_tasks.review_values(
+            session=session, draft_id=draft.id or 0, unit_id=_id(ctx.unit), period=str(ctx.period)
+        ),
         "indicators": indicator_values.summary(session=session, draft_id=draft.id or 0),
         "files": evidence.counts(session=session, unit_id=_id(ctx.unit), period=str(ctx.period)),
         "unit": ctx.unit.display_name,
@@ -200,7 +201,7 @@ def review(session: Session, ctx: Context, draft: ReportDraft) -> Reply:
 
 def review_buttons(ctx: Context, all_tasks: bool) -> tuple[tuple[Button, ...], ...]:
     """提交, 修改, 取消 (and 查看全部任务 when the review summarised some)."""
-    buttons = [(Button("submit", f"{ctx.data}:submit"),)]
+    buttons: list[tuple[Button, ...]] = [(Button("submit", f"{ctx.data}:submit"),)]
     if all_tasks:
         buttons.append((Button("all_tasks", f"{ctx.data}:tall"),))
     buttons.append(
@@ -211,8 +212,9 @@ def review_buttons(ctx: Context, all_tasks: bool) -> tuple[tuple[Button, ...], .
 
 def all_tasks(session: Session, ctx: Context, draft: ReportDraft) -> Reply:
     """查看全部任务: the review's full task list, with the review's buttons."""
-    ids = {"draft_id": draft.id or 0, "unit_id": _id(ctx.unit), "period": str(ctx.period)}
-    rows = task_progress.summary(session=session, **ids)
+    rows = task_progress.summary(
+        session=session, draft_id=draft.id or 0, unit_id=_id(ctx.unit), period=str(ctx.period)
+    )
     return Reply("report_all_tasks", {"tasks": rows}, buttons=review_buttons(ctx, False))
 
 

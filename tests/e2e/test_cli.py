@@ -148,7 +148,7 @@ def test_demo_runs_offline_and_writes_a_transcript(tmp_path: Path) -> None:
     assert "没有“/baosong”这个命令" in transcript
     assert "已提交：区卫生健康委" in transcript
     assert "已收到 3 张照片" in transcript
-    assert "任务进度 1/" in transcript
+    assert "任务进度 第 1/" in transcript
     assert "滞后（宣传栏更新经费待落实）" in transcript
     assert "已记录：区教委" in transcript and "本月无新进展" in transcript
     reviewed = transcript.split("创建办审核")[1].split("联络员名册")[0]

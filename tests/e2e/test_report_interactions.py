@@ -64,7 +64,7 @@ class Liaison:
 async def three_months(liaison: Liaison, deps: Deps) -> dict[str, int]:
     """The three scenarios, month after month; the interactions each took."""
     counts: dict[str, int] = {}
-    deps.clock = ManualClock(datetime(2026, 10, 23, 10, tzinfo=SHANGHAI))  # type: ignore[misc]
+    deps.clock = ManualClock(datetime(2026, 10, 23, 10, tzinfo=SHANGHAI))
     start = liaison.count
     await liaison.say("/report")
     await liaison.say("10月开展健康教育讲座2场。")
@@ -73,7 +73,7 @@ async def three_months(liaison: Liaison, deps: Deps) -> dict[str, int]:
     assert "已提交" in await liaison.tap("📨 提交")
     counts["first_month_all_on_track"] = liaison.count - start
 
-    deps.clock = ManualClock(datetime(2026, 11, 23, 10, tzinfo=SHANGHAI))  # type: ignore[misc]
+    deps.clock = ManualClock(datetime(2026, 11, 23, 10, tzinfo=SHANGHAI))
     start = liaison.count
     await liaison.say("/report")
     await liaison.say("11月开展义诊1次。")
@@ -89,7 +89,7 @@ async def three_months(liaison: Liaison, deps: Deps) -> dict[str, int]:
     assert "已提交" in await liaison.tap("📨 提交")
     counts["one_task_behind"] = liaison.count - start
 
-    deps.clock = ManualClock(datetime(2026, 12, 22, 10, tzinfo=SHANGHAI))  # type: ignore[misc]
+    deps.clock = ManualClock(datetime(2026, 12, 22, 10, tzinfo=SHANGHAI))
     assert "第1步" in await liaison.say("/report")
     start = liaison.count
     assert "本月无新进展" in await liaison.tap("本月无新进展")

@@ -82,7 +82,8 @@ async def test_exceptions_from_pages_with_reasons_and_a_short_review(bot: BotHar
     [noted] = await bot.world.say(user, "评估专家未到位")
     assert "已记下：1.1 滞后（评估专家未到位）" in noted.text and "1. 1.1" in noted.text
     assert "均按计划" in noted.button_texts  # the next action is on the acknowledgement
-    assert not bot.world.messages_to(1001)[-2].buttons  # … and no longer on older messages
+    older = bot.world.messages_to(1001)[-2]
+    await bot.world.wait_until(lambda: not older.buttons)  # … and no longer on older messages
 
     since = len(bot.world.messages_to(1001))
     bot.world.press_button(user, asked, data=stale_status.replace("1_on", "99_on"))
