@@ -33,6 +33,7 @@ from bot.domain.people import IdentityRef
 from bot.domain.periods import YearMonth
 from bot.domain.reminders import in_working_hours
 from bot.domain.replies import Button, Reply
+from bot.domain.report_status import status as report_statuses
 from bot.domain.standing import TO_REMIND, PeriodStanding
 from bot.domain.summary import behind_tasks, standing_for, summary_reply
 from bot.domain.text_input import normalize_person_name
@@ -136,7 +137,7 @@ async def status(call: Call) -> Answer:
     """Where each of my units stands for the month it is reporting."""
     deps = call.deps
     with deps.db.session() as session:
-        rows = reporting.status(
+        rows = report_statuses(
             session=session, who=call.who, now=deps.clock.now(), tz=deps.settings.tz
         )
     return answer(Reply("report_status", {"rows": rows}))

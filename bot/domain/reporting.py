@@ -17,7 +17,7 @@ import sqlalchemy
 from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, select
 
-from bot.domain import evidence, indicator_values, report_tasks, task_progress
+from bot.domain import evidence, indicator_values, report_indicators, report_tasks, task_progress
 from bot.domain import review as office_review
 from bot.domain.calendar_admin import campaign_rule, load_calendar
 from bot.domain.due_dates import DueDate, due_date, workdays_late
@@ -331,7 +331,7 @@ def answer_text(*, session: Session, ctx: Context, draft: ReportDraft, text: str
     if draft.step == ReportStep.TASKS:
         return _task_reply(session, ctx, draft, _task_step(session, ctx, draft).typed(text))
     if draft.step == ReportStep.INDICATORS:
-        return _indicator_value(session, ctx, draft, text)
+        return _indicator_reply(session, ctx, draft, _indicators(session, ctx, draft).typed(text))
     if draft.step == ReportStep.WORK:
         assert draft.id is not None
         reply = _append_work(
@@ -409,7 +409,8 @@ def press(
     if action == "tall" and draft.step == ReportStep.REVIEW:
         return Outcome(all_tasks(session, ctx, draft))
     if action == "iskip" and draft.step == ReportStep.INDICATORS:
-        return Outcome(_indicator_skip(session, ctx, draft, arg))
+        reply = _indicators(session, ctx, draft).skip(arg)
+        return Outcome(_indicator_reply(session, ctx, draft, reply))
     if action in ("skip", "done") and draft.step == ReportStep.EVIDENCE:
         return Outcome(_advance(session, ctx, draft, ReportStep.EVIDENCE))
     if action == "skip" and draft.step in TEXT_SECTIONS:
@@ -516,44 +517,6 @@ def no_progress(*, session: Session, ctx: Context, draft: ReportDraft | None) ->
     if draft is not None and draft.work_done.strip():
         return Reply("report_has_content", {}, buttons=prompt(session, ctx, draft).buttons)
     return submit(session=session, ctx=ctx, draft=draft, kind=SubmissionKind.NO_PROGRESS)
-
-
-@dataclass(frozen=True, slots=True)
-class UnitStatus:
-    unit: str
-    period: str
-    due: str
-    covered: bool
-    submission: Submission | None
-    draft_step: str | None
-
-
-def status(*, session: Session, who: Requester, now: datetime, tz: ZoneInfo) -> list[UnitStatus]:
-    """/status: each of the person's units in the month it is reporting for."""
-    rows = []
-    for ref in who.units:
-        unit = session.get(MemberUnit, ref.id)
-        if unit is None:
-            continue
-        period = report_month(session=session, unit=unit, now=now, tz=tz).period
-        due = due_for_unit(session=session, unit_id=ref.id, period=period)
-        latest = latest_submission(session=session, unit_id=ref.id, period=period)
-        draft = session.exec(
-            select(ReportDraft).where(
-                ReportDraft.unit_id == ref.id, ReportDraft.period == str(period)
-            )
-        ).first()
-        rows.append(
-            UnitStatus(
-                ref.name,
-                str(period),
-                due.due.isoformat(),
-                due.covered,
-                latest,
-                draft.step if draft else None,
-            )
-        )
-    return rows
 
 
 def latest_submission(*, session: Session, unit_id: int, period: YearMonth) -> Submission | None:
@@ -674,48 +637,19 @@ def _quick(session: Session, ctx: Context, draft: ReportDraft, *, pages: bool) -
 
 
 def _ask_indicator(session: Session, ctx: Context, draft: ReportDraft) -> Reply:
-    waiting = indicator_values.pending(
-        session=session, draft_id=draft.id or 0, unit_id=_id(ctx.unit)
-    )
-    if waiting is None:
-        return _advance(session, ctx, draft, ReportStep.INDICATORS)
-    indicator = waiting.indicator
-    values = {
-        "name": indicator.name,
-        "target": indicator.target_raw,
-        "position": waiting.position,
-        "total": waiting.total,
-    }
-    skip = ((Button("skip", f"{ctx.data}:iskip:{indicator.id}"),),)
-    return Reply("indicator_ask_value", values, buttons=skip)
+    return _indicator_reply(session, ctx, draft, _indicators(session, ctx, draft).ask())
 
 
-def _indicator_value(session: Session, ctx: Context, draft: ReportDraft, text: str) -> Reply:
-    waiting = indicator_values.pending(
-        session=session, draft_id=draft.id or 0, unit_id=_id(ctx.unit)
-    )
-    if waiting is None:
-        return prompt(session, ctx, draft)
-    value = indicator_values.parse_value(text)
-    if value is None:
-        skip = _ask_indicator(session, ctx, draft).buttons
-        return Reply("indicator_bad_value", {"name": waiting.indicator.name}, buttons=skip)
-    indicator_values.record(
-        session=session, draft_id=draft.id or 0, indicator_id=waiting.indicator.id or 0, value=value
-    )
-    return _ask_indicator(session, ctx, draft)
+def _indicators(session: Session, ctx: Context, draft: ReportDraft) -> report_indicators.Step:
+    return report_indicators.Step(session, data=ctx.data, draft_id=draft.id or 0,
+                                  unit_id=_id(ctx.unit))  # fmt: skip
 
 
-def _indicator_skip(session: Session, ctx: Context, draft: ReportDraft, arg: str) -> Reply:
-    waiting = indicator_values.pending(
-        session=session, draft_id=draft.id or 0, unit_id=_id(ctx.unit)
-    )
-    if waiting is None or str(waiting.indicator.id) != arg:
-        return Reply("report_stale", {}, buttons=prompt(session, ctx, draft).buttons)
-    indicator_values.record(
-        session=session, draft_id=draft.id or 0, indicator_id=waiting.indicator.id or 0, value=None
-    )
-    return _ask_indicator(session, ctx, draft)
+def _indicator_reply(
+    session: Session, ctx: Context, draft: ReportDraft, reply: Reply | None
+) -> Reply:
+    """The step's reply, or the next step when every indicator is answered."""
+    return reply if reply is not None else _advance(session, ctx, draft, ReportStep.INDICATORS)
 
 
 def _caption(session: Session, ctx: Context, draft: ReportDraft, text: str) -> Reply:
