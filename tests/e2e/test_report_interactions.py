@@ -113,6 +113,7 @@ def check(deps: Deps, counts: dict[str, int], transport: str) -> None:
     november = [status for period, status in rows if period == "2026-11"]
     assert len(november) == 77 and november.count(TaskStatus.BEHIND) == 1
     assert ("2026-12", SubmissionKind.NO_PROGRESS) in kinds
+    assert not [period for period, _ in rows if period == "2026-12"]  # confirms no task
     out = os.environ.get("INTERACTIONS_OUT")
     if out:
         path = Path(out)
@@ -147,21 +148,27 @@ async def test_telegram_interactions(bot: BotHarness) -> None:
 
 
 async def test_wecom_interactions(make_settings: Any) -> None:
-    async with wecom_running(make_settings) as (deps, world, endpoint):
+    async with wecom_running(make_settings, cards=True) as (deps, world, endpoint):
         [unit_id] = seed_units(deps, UNIT)
         with deps.db.session() as session:
             import_file(session=session, name="plan.csv", data=plan_csv(), dry_run=False)
         wang = Member("wangfang", endpoint, world)
         await register(wang, deps, unit_id)
 
+        def one_step(replies: list[str]) -> str:
+            """Each answer is one text plus at most its card (WeCom: 30 messages a minute)."""
+            texts = [r for r in replies if r != "［template_card］"]
+            assert len(texts) == 1 and len(replies) - len(texts) <= 1, replies
+            return texts[0]
+
         async def send(text: str) -> str:
-            return (await wang.say(text))[-1]
+            return one_step(await wang.say(text))
 
         async def tap(label: str) -> str:
             texts = [m["text"]["content"] for m in world.messages_to("wangfang")
                      if m["msgtype"] == "text"]  # fmt: skip
             offer = next(t for t in reversed(texts) if CHOICES.search(t))
-            return (await wang.choose(offer, label))[-1]
+            return one_step(await wang.choose(offer, label))
 
         before = wang.sent
         liaison = Liaison(send, tap)

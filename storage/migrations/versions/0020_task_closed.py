@@ -15,14 +15,14 @@ depends_on: str | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("task") as batch:
-        batch.add_column(sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True))
-    with op.batch_alter_table("campaign") as batch:
-        batch.add_column(
-            sa.Column(
-                "report_cooperating_tasks", sa.Boolean(), nullable=False, server_default=sa.false()
-            )
-        )
+    # plain ADD COLUMN: a batch copy would drop and recreate tables other rows refer to
+    op.add_column("task", sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column(
+        "campaign",
+        sa.Column(
+            "report_cooperating_tasks", sa.Boolean(), nullable=False, server_default=sa.false()
+        ),
+    )
 
 
 def downgrade() -> None:
