@@ -189,12 +189,12 @@ def _task_values(task: Task) -> dict[str, str]:
 def work_buttons(session: Session, *, data: str, unit_id: int, period: str) -> tuple[Button, ...]:
     """At 本月完成工作, for a unit with tasks: finish the text and keep every task as last
     time (straight to the review), or finish it and open the pages."""
-    tasks = task_progress.open_tasks(session=session, unit_id=unit_id, period=period)
-    if not tasks:
+    asked, answered_before = task_progress.asked_any(
+        session=session, unit_id=unit_id, period=period
+    )
+    if not asked:
         return ()
-    earlier = task_progress.previous(session=session, unit_id=unit_id, period=period)
-    first_time = not any(task.id in earlier for task in tasks)
-    quick = "quick_on_track" if first_time else "quick_same"
+    quick = "quick_same" if answered_before else "quick_on_track"
     return (Button(quick, f"{data}:quick"), Button("quick_edit", f"{data}:quickedit"))
 
 

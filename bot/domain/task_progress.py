@@ -11,7 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import sqlalchemy
+from sqlalchemy import and_, exists
 from sqlmodel import Session, col, or_, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.models import (
     Campaign,
@@ -38,26 +41,23 @@ class Previous:
     period: str
 
 
-def asked_roles(*, session: Session, unit: MemberUnit) -> tuple[Responsibility, ...]:
-    """Lead (and other responsible) units are asked; co-operating ones only when the office
-    turned that on for the campaign."""
-    campaign = session.get(Campaign, unit.campaign_id)
-    roles = (Responsibility.LEAD, Responsibility.RESPONSIBLE)
-    if campaign is not None and campaign.report_cooperating_tasks:
-        return (*roles, Responsibility.COOPERATING)
-    return roles
-
-
-def open_tasks(*, session: Session, unit_id: int, period: str) -> list[Task]:
-    """The tasks the unit is asked about in ``period`` (YYYY-MM): those it leads (co-operating
-    ones only when the campaign says so), minus those it already reported 已完成 for an
-    earlier month, those the office retired or closed, and one-off tasks whose deadline ended
-    before the month began (a task due in 2022 is not asked in 2026)."""
-    unit = session.get(MemberUnit, unit_id)
-    if unit is None:
-        return []
-    linked = select(TaskUnit.task_id).where(
-        TaskUnit.unit_id == unit_id, col(TaskUnit.role).in_(asked_roles(session=session, unit=unit))
+def _open_query(unit_id: int, period: str) -> SelectOfScalar[Task]:
+    """The rule of ``open_tasks`` as one statement (the unit and its campaign joined in)."""
+    leading = (Responsibility.LEAD, Responsibility.RESPONSIBLE)
+    linked = (
+        select(TaskUnit.task_id)
+        .join(MemberUnit, col(MemberUnit.id) == col(TaskUnit.unit_id))
+        .join(Campaign, col(Campaign.id) == col(MemberUnit.campaign_id))
+        .where(
+            TaskUnit.unit_id == unit_id,
+            or_(
+                col(TaskUnit.role).in_(leading),
+                and_(
+                    col(TaskUnit.role) == Responsibility.COOPERATING,
+                    col(Campaign.report_cooperating_tasks).is_(True),
+                ),
+            ),
+        )
     )
     finished = (
         select(SubmissionTaskStatus.task_id)
@@ -68,24 +68,43 @@ def open_tasks(*, session: Session, unit_id: int, period: str) -> list[Task]:
             SubmissionTaskStatus.status == TaskStatus.DONE,
         )
     )
+    campaign = select(MemberUnit.campaign_id).where(MemberUnit.id == unit_id).scalar_subquery()
     starts = date(int(period[:4]), int(period[5:7]), 1)
-    query = (
-        select(Task)
-        .where(
-            Task.campaign_id == unit.campaign_id,
-            col(Task.id).in_(linked),
-            col(Task.id).not_in(finished),
-            col(Task.retired_at).is_(None),
-            col(Task.closed_at).is_(None),
-            or_(
-                col(Task.deadline_kind) != DeadlineKind.DATE,
-                col(Task.deadline_date).is_(None),
-                col(Task.deadline_date) >= starts,
-            ),
-        )
-        .order_by(col(Task.sort_order))
+    return select(Task).where(
+        Task.campaign_id == campaign,
+        col(Task.id).in_(linked),
+        col(Task.id).not_in(finished),
+        col(Task.retired_at).is_(None),
+        col(Task.closed_at).is_(None),
+        or_(
+            col(Task.deadline_kind) != DeadlineKind.DATE,
+            col(Task.deadline_date).is_(None),
+            col(Task.deadline_date) >= starts,
+        ),
     )
+
+
+def open_tasks(*, session: Session, unit_id: int, period: str) -> list[Task]:
+    """The tasks the unit is asked about in ``period`` (YYYY-MM): those it leads (牵头/责任单位;
+    co-operating ones only when the campaign says so), minus those it already reported 已完成
+    for an earlier month, those the office retired or closed, and one-off tasks whose deadline
+    ended before the month began (a task due in 2022 is not asked in 2026)."""
+    query = _open_query(unit_id, period).order_by(col(Task.sort_order))
     return list(session.exec(query))
+
+
+def asked_any(*, session: Session, unit_id: int, period: str) -> tuple[bool, bool]:
+    """Whether the unit is asked about any task in ``period``, and whether it has answered
+    any before: one query, cheap enough for every message typed into a report."""
+    earlier = (
+        select(SubmissionTaskStatus.task_id)
+        .join(Submission, col(Submission.id) == col(SubmissionTaskStatus.submission_id))
+        .where(Submission.unit_id == unit_id, col(Submission.period) < period)
+    )
+    found = session.execute(
+        sqlalchemy.select(exists(_open_query(unit_id, period)), exists(earlier))
+    ).one()
+    return bool(found[0]), bool(found[1])
 
 
 def previous(*, session: Session, unit_id: int, period: str) -> dict[int, Previous]:
