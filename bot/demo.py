@@ -166,13 +166,16 @@ async def _report(world: FakeTelegram, user: FakeUser) -> None:
     await world.say(user, "/report")
     await world.say(user, "11月5日在卫星湖社区开展高血压免费筛查，120名居民参加。")
     [ack] = await world.say(user, "11月12日为辖区学校举办控烟讲座1场，学生300人。")
-    step = await _tap(world, user, ack, 0)  # 完成 → the unit's tasks, one at a time
-    while step.text.startswith("任务进度"):
-        if "滞后" in step.button_texts and "宣传" in step.text:
-            await _tap(world, user, step, step.button_texts.index("滞后"))
+    step = await _tap(world, user, ack, 0)  # 完成 → the unit's tasks: one summary, then pages
+    if step.text.startswith("任务进度"):
+        step = await _tap(world, user, step, step.button_texts.index("逐项修改"))
+        line = next((t for t in step.text.splitlines() if "宣传" in t and t[:1].isdigit()), "")
+        if line:  # one task is behind: its number, 滞后, the reason
+            asked = await _tap(world, user, step, step.button_texts.index(line.split(".")[0]))
+            await _tap(world, user, asked, asked.button_texts.index("滞后"))
             [step] = await world.say(user, "宣传栏更新经费待落实")
-        else:
-            step = await _tap(world, user, step, 0)  # 按计划
+        if "任务进度" in step.text:  # the rest as planned (the page's last button)
+            step = await _tap(world, user, step, len(step.button_texts) - 1)
     [coordination] = await world.say(user, "部分社区宣传栏老旧")
     await _tap(world, user, coordination, 0)  # 跳过 → 下月计划
     [photos] = await world.say(user, "12月开展世界艾滋病日宣传")

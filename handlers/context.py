@@ -33,6 +33,10 @@ class AppData:
         # updates whose handler recorded them as handled in its own transaction (HandledOnce):
         # the application then has nothing left to record
         self.recorded: set[int] = set()
+        # per chat, the last message carrying a report step's buttons (withdrawn when a newer
+        # one is sent; in memory: after a restart an old copy may keep its buttons, and a tap
+        # on it is checked like any other)
+        self.report_buttons: dict[str, int] = {}
 
 
 class CustomContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], AppData]):

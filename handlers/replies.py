@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 
 from telegram import (
@@ -67,9 +68,30 @@ async def send_reply(context: CustomContext, chat_id: int | str, reply: Reply) -
     markup = markup_for(reply, renderer)
     for index, piece in enumerate(pieces):
         last = index == len(pieces) - 1
-        await context.bot.send_message(
+        sent = await context.bot.send_message(
             chat_id, piece, parse_mode=ParseMode.HTML, reply_markup=markup if last else None
         )
+    if _report_step(reply):
+        await _withdraw_older(context, chat_id, sent.message_id)
+
+
+def _report_step(reply: Reply) -> bool:
+    """A report step's buttons (all ``rp:``): the latest copy is the only one to tap."""
+    flat = [button for row in reply.buttons for button in row]
+    return any(button.data.startswith("rp:") for button in flat)
+
+
+async def _withdraw_older(context: CustomContext, chat_id: int | str, message_id: int) -> None:
+    """Take the report buttons off the previous message that had them in this chat, so the
+    next action is only ever on the latest message (a phone has scrolled the old one away)."""
+    latest = context.bot_data.report_buttons
+    older = latest.get(str(chat_id))
+    latest[str(chat_id)] = message_id
+    if older is None or older == message_id:
+        return
+    # already tapped (its buttons taken off) or deleted: nothing to withdraw
+    with contextlib.suppress(BadRequest):
+        await context.bot.edit_message_reply_markup(chat_id, older, reply_markup=None)
 
 
 async def reply_to(update: Update, context: CustomContext, reply: Reply) -> None:

@@ -71,6 +71,9 @@ class Campaign(SQLModel, table=True):
     region: str = Field(default="", max_length=50)  # the place, e.g. 永川区
     region_word: str = Field(default="", max_length=4)  # 区, 县 or 市: "全区 32 个成员单位"
     common_duties: str = Field(default="", sa_type=Text)  # 共性职责: what every member unit does
+    # The office's choice: co-operating (配合) units are asked about tasks too (default: only
+    # the units that lead them are).
+    report_cooperating_tasks: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -269,6 +272,7 @@ class Task(SQLModel, table=True):
     cooperating_groups: list[str] = Field(default_factory=list, sa_type=JSON)  # those in 配合
     sort_order: int = 0
     retired_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # no longer asked
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # the office closed it
 
 
 class TaskUnit(SQLModel, table=True):
@@ -374,7 +378,7 @@ class ReportStep(StrEnum):
     """Where a draft stands; stored with the draft, so a restart resumes at the same question."""
 
     WORK = "work"  # 本月完成工作 (several messages append)
-    TASKS = "tasks"  # 任务进度, one task at a time
+    TASKS = "tasks"  # 任务进度: last month's answers by default, exceptions from pages
     INDICATORS = "indicators"  # 指标数值, one indicator at a time
     PROBLEMS = "problems"  # 存在问题
     COORDINATION = "coordination"  # 需协调解决事项

@@ -33,6 +33,7 @@ from bot.domain.people import IdentityRef
 from bot.domain.periods import YearMonth
 from bot.domain.reminders import in_working_hours
 from bot.domain.replies import Button, Reply
+from bot.domain.report_status import status as report_statuses
 from bot.domain.standing import TO_REMIND, PeriodStanding
 from bot.domain.summary import standing_for, summary_reply
 from bot.domain.task_confirmation import confirmations, latest_behind, unconfirmed_values
@@ -137,7 +138,7 @@ async def status(call: Call) -> Answer:
     """Where each of my units stands for the month it is reporting."""
     deps = call.deps
     with deps.db.session() as session:
-        rows = reporting.status(
+        rows = report_statuses(
             session=session, who=call.who, now=deps.clock.now(), tz=deps.settings.tz
         )
     return answer(Reply("report_status", {"rows": rows}))

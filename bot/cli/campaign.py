@@ -79,14 +79,24 @@ def units(env_file: EnvFile = None) -> None:
     typer.echo(strip_markup(Renderer(settings.language).render("units_table", rows=rows)))
 
 
-@cli.command()
+tasks_cli = typer.Typer(
+    help="List tasks; close or reopen one; ask co-operating units too.",
+    invoke_without_command=True,
+)
+cli.add_typer(tasks_cli, name="tasks")
+
+
+@tasks_cli.callback()
 def tasks(
+    context: typer.Context,
     unit: Annotated[
         str | None, typer.Option("--unit", help="Only tasks this unit leads or co-operates on.")
     ] = None,
     env_file: EnvFile = None,
 ) -> None:
     """List tasks (tab-separated): code, category, task, lead, co-operating, deadline."""
+    if context.invoked_subcommand is not None:
+        return
     from bot.domain.office import task_list
 
     settings = settings_from(env_file)
@@ -95,6 +105,61 @@ def tasks(
     if rows is None:
         fail(f"unit {unit!r} matches no single unit", code=1)
     typer.echo(strip_markup(Renderer(settings.language).render("tasks_table", rows=rows)))
+
+
+def _task_action(env_file: Path | None, action: str, code: str) -> None:
+    from bot.domain.task_admin import TaskActionRefused, close_task, reopen_task
+
+    settings = settings_from(env_file)
+    renderer = Renderer(settings.language)
+    try:
+        with session_for(settings) as session:
+            if action == "closed":
+                task = close_task(session=session, code=code, at=clock().now())
+            else:
+                task = reopen_task(session=session, code=code)
+            values = {"code": task.code, "content": task.content}
+    except TaskActionRefused as refused:
+        fail(strip_markup(renderer.render("task_refused", reason=refused.reason, code=code)), 1)
+    typer.echo(strip_markup(renderer.render("task_changed", action=action, **values)))
+
+
+@tasks_cli.command("close")
+def tasks_close(
+    code: Annotated[str, typer.Argument(help="The task's code, e.g. 1.2.3.")],
+    env_file: EnvFile = None,
+) -> None:
+    """Close a task: no unit is asked about it from now on (what was submitted stays)."""
+    _task_action(env_file, "closed", code)
+
+
+@tasks_cli.command("reopen")
+def tasks_reopen(
+    code: Annotated[str, typer.Argument(help="The task's code, e.g. 1.2.3.")],
+    env_file: EnvFile = None,
+) -> None:
+    """Reopen a closed task: its units are asked about it again."""
+    _task_action(env_file, "reopened", code)
+
+
+@tasks_cli.command("cooperating")
+def tasks_cooperating(
+    on: Annotated[bool, typer.Argument(help="on: co-operating units are asked too; off: not.",
+                                       parser=lambda v: v.lower() in ("on", "yes", "true", "1"),
+                                       metavar="on|off")],
+    env_file: EnvFile = None,
+) -> None:  # fmt: skip
+    """Whether co-operating (配合) units are asked about tasks too (default: only leads)."""
+    from bot.domain.task_admin import TaskActionRefused, set_cooperating
+
+    settings = settings_from(env_file)
+    renderer = Renderer(settings.language)
+    try:
+        with session_for(settings) as session:
+            set_cooperating(session=session, on=on)
+    except TaskActionRefused as refused:
+        fail(strip_markup(renderer.render("task_refused", reason=refused.reason, code="")), 1)
+    typer.echo(strip_markup(renderer.render("task_changed", action="cooperating", on=on)))
 
 
 @cli.command()

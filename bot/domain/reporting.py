@@ -17,7 +17,7 @@ import sqlalchemy
 from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, select
 
-from bot.domain import evidence, indicator_values, task_progress
+from bot.domain import evidence, indicator_values, report_indicators, report_tasks, task_progress
 from bot.domain import review as office_review
 from bot.domain.calendar_admin import campaign_rule, load_calendar
 from bot.domain.due_dates import DueDate, due_date, workdays_late
@@ -35,7 +35,6 @@ from storage.models import (
     ReportStep,
     Submission,
     SubmissionKind,
-    TaskStatus,
 )
 
 SECTIONS = (
@@ -55,10 +54,6 @@ FIELD = {
     ReportStep.PLAN: "next_plan",
 }
 MAX_SECTION_CHARS = 20_000
-STATUS_ROWS = (
-    (TaskStatus.ON_TRACK, TaskStatus.AHEAD, TaskStatus.DONE),
-    (TaskStatus.BEHIND, TaskStatus.STALLED, TaskStatus.NO_PROGRESS),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +163,9 @@ def prompt(session: Session, ctx: Context, draft: ReportDraft) -> Reply:
         choices = ((Button("work_done", f"{ctx.data}:done"), Button("skip", f"{ctx.data}:skip")),)
         return Reply("report_ask_evidence", {**values, "files": files}, buttons=choices)
     if draft.step == ReportStep.WORK:
-        buttons = [(Button("work_done", f"{ctx.data}:done"),)]
+        buttons: list[tuple[Button, ...]] = [(Button("work_done", f"{ctx.data}:done"),)]
+        if not draft.editing_one_section:  # the quick way past the tasks
+            buttons += _quick_rows(session, ctx.data, draft.unit_id, draft.period)
         if not draft.work_done:
             buttons.append((Button("no_progress", f"{ctx.data}:noprog"),))
         return Reply(
@@ -187,7 +184,9 @@ def prompt(session: Session, ctx: Context, draft: ReportDraft) -> Reply:
 
 def review(session: Session, ctx: Context, draft: ReportDraft) -> Reply:
     values = {
-        "tasks": task_progress.summary(session=session, draft_id=draft.id or 0),
+        **report_tasks.review_values(
+            session=session, draft_id=draft.id or 0, unit_id=_id(ctx.unit), period=str(ctx.period)
+        ),
         "indicators": indicator_values.summary(session=session, draft_id=draft.id or 0),
         "files": evidence.counts(session=session, unit_id=_id(ctx.unit), period=str(ctx.period)),
         "unit": ctx.unit.display_name,
@@ -197,11 +196,26 @@ def review(session: Session, ctx: Context, draft: ReportDraft) -> Reply:
         "coordination": draft.coordination or "",
         "next_plan": draft.next_plan or "",
     }
-    buttons = (
-        (Button("submit", f"{ctx.data}:submit"),),
-        (Button("edit", f"{ctx.data}:edit"), Button("cancel_report", f"{ctx.data}:cancel")),
+    return Reply("report_review", values, buttons=review_buttons(ctx, bool(values["tasks_same"])))
+
+
+def review_buttons(ctx: Context, all_tasks: bool) -> tuple[tuple[Button, ...], ...]:
+    """提交, 修改, 取消 (and 查看全部任务 when the review summarised some)."""
+    buttons: list[tuple[Button, ...]] = [(Button("submit", f"{ctx.data}:submit"),)]
+    if all_tasks:
+        buttons.append((Button("all_tasks", f"{ctx.data}:tall"),))
+    buttons.append(
+        (Button("edit", f"{ctx.data}:edit"), Button("cancel_report", f"{ctx.data}:cancel"))
     )
-    return Reply("report_review", values, buttons=buttons)
+    return tuple(buttons)
+
+
+def all_tasks(session: Session, ctx: Context, draft: ReportDraft) -> Reply:
+    """查看全部任务: the review's full task list, with the review's buttons."""
+    rows = task_progress.summary(
+        session=session, draft_id=draft.id or 0, unit_id=_id(ctx.unit), period=str(ctx.period)
+    )
+    return Reply("report_all_tasks", {"tasks": rows}, buttons=review_buttons(ctx, False))
 
 
 # The statements of messages typed into a report, built once: building a statement costs
@@ -217,7 +231,7 @@ _DRAFTS, _ACTIVE = table_of(ReportDraft), table_of(ActiveReport)
 _ACTIVE_STEP = (  # plain columns: enough to append to 本月完成工作 without loading entities
     sqlalchemy.select(
         _DRAFTS.c.id, _DRAFTS.c.unit_id, _DRAFTS.c.period, _DRAFTS.c.step,
-        sqlalchemy.func.length(_DRAFTS.c.work_done),
+        sqlalchemy.func.length(_DRAFTS.c.work_done), _DRAFTS.c.editing_one_section,
     )
     .join(_ACTIVE, _ACTIVE.c.draft_id == _DRAFTS.c.id)
     .where(_ACTIVE.c.person_id == bindparam("person"))
@@ -260,6 +274,22 @@ def context_for(
     return Context(who, unit, period, now, tz) if unit is not None else None
 
 
+def step_buttons(
+    *, session: Session, unit_id: int, period: str, now: datetime, tz: ZoneInfo
+) -> tuple[tuple[Button, ...], ...]:
+    """The buttons of the unit's draft's current step (none without a draft), for an
+    acknowledgement that must carry the next action (e.g. "已收到 3 张照片")."""
+    unit = session.get(MemberUnit, unit_id)
+    month = YearMonth.parse(period)
+    draft = session.exec(
+        select(ReportDraft).where(ReportDraft.unit_id == unit_id, ReportDraft.period == period)
+    ).first()
+    if unit is None or draft is None:
+        return ()
+    ctx = Context(Requester(None, "", None), unit, month, now, tz)
+    return prompt(session, ctx, draft).buttons
+
+
 def answer_typed(
     *, session: Session, who: Requester, text: str, now: datetime, tz: ZoneInfo
 ) -> Reply | None:
@@ -275,11 +305,12 @@ def answer_typed(
     found = session.execute(_ACTIVE_STEP, {"person": who.person_id}).first()
     if found is None or found[1] not in who.unit_ids:
         return None  # e.g. the person is no longer this unit's liaison
-    draft_id, unit_id, period, step, work_chars = found
+    draft_id, unit_id, period, step, work_chars, editing = found
     cleaned = clean_text(text).strip()
     if step == ReportStep.WORK and cleaned:
         data = button_data(unit_id, YearMonth.parse(period))
-        return _append_work(session, draft_id, work_chars, cleaned, data, now, who.person_id)
+        reply = _append_work(session, draft_id, work_chars, cleaned, data, now, who.person_id)
+        return reply if editing else _with_quick(session, reply, unit_id, period)
     loaded = _active_draft_and_unit(session, who)
     if loaded is None:  # gone since the query above (another device submitted it)
         return None
@@ -298,16 +329,18 @@ def answer_text(*, session: Session, ctx: Context, draft: ReportDraft, text: str
     if draft.step == ReportStep.EVIDENCE:
         return _caption(session, ctx, draft, text)
     if draft.step == ReportStep.TASKS:
-        return _task_reason(session, ctx, draft, text)
+        return _task_reply(session, ctx, draft, _task_step(session, ctx, draft).typed(text))
     if draft.step == ReportStep.INDICATORS:
-        return _indicator_value(session, ctx, draft, text)
+        return _indicator_reply(session, ctx, draft, _indicators(session, ctx, draft).typed(text))
     if draft.step == ReportStep.WORK:
         assert draft.id is not None
         reply = _append_work(
             session, draft.id, len(draft.work_done), text, ctx.data, ctx.now, ctx.who.person_id
         )
         session.expire(draft, ["work_done"])  # changed in SQL: read again if asked for
-        return reply
+        if draft.editing_one_section:
+            return reply
+        return _with_quick(session, reply, draft.unit_id, draft.period)
     if len(text) > MAX_SECTION_CHARS:
         return Reply("report_too_long", {"limit": MAX_SECTION_CHARS})
     return _answer_section(session, ctx, draft, text)
@@ -335,6 +368,20 @@ def _append_work(
     )
 
 
+def _quick_rows(session: Session, data: str, unit_id: int, period: str) -> list[tuple[Button, ...]]:
+    """The quick way past the tasks, offered with 完成 (one button a row)."""
+    found = report_tasks.work_buttons(session, data=data, unit_id=unit_id, period=period)
+    return [(button,) for button in found]
+
+
+def _with_quick(session: Session, reply: Reply, unit_id: int, period: str) -> Reply:
+    """The acknowledgement of typed work carries the step's buttons: 完成 and the quick way."""
+    if not reply.buttons:  # too long: nothing was added
+        return reply
+    data = button_data(unit_id, YearMonth.parse(period))
+    return replace(reply, buttons=(*reply.buttons, *_quick_rows(session, data, unit_id, period)))
+
+
 def press(
     *, session: Session, ctx: Context, draft: ReportDraft | None, action: str, arg: str
 ) -> Outcome:
@@ -354,10 +401,16 @@ def press(
                 Reply("report_work_empty", {}, buttons=prompt(session, ctx, draft).buttons)
             )
         return Outcome(_advance(session, ctx, draft, ReportStep.WORK))
-    if action == "ts" and draft.step == ReportStep.TASKS:
-        return Outcome(_task_status(session, ctx, draft, arg))
+    if action in ("quick", "quickedit") and draft.step == ReportStep.WORK:
+        return Outcome(_quick(session, ctx, draft, pages=action == "quickedit"))
+    if action in report_tasks.ACTIONS and draft.step == ReportStep.TASKS:
+        step = _task_step(session, ctx, draft)
+        return Outcome(_task_reply(session, ctx, draft, step.press(action, arg)))
+    if action == "tall" and draft.step == ReportStep.REVIEW:
+        return Outcome(all_tasks(session, ctx, draft))
     if action == "iskip" and draft.step == ReportStep.INDICATORS:
-        return Outcome(_indicator_skip(session, ctx, draft, arg))
+        reply = _indicators(session, ctx, draft).skip(arg)
+        return Outcome(_indicator_reply(session, ctx, draft, reply))
     if action in ("skip", "done") and draft.step == ReportStep.EVIDENCE:
         return Outcome(_advance(session, ctx, draft, ReportStep.EVIDENCE))
     if action == "skip" and draft.step in TEXT_SECTIONS:
@@ -435,7 +488,9 @@ def submit(
     session.flush()
     office_review.record_submission(session=session, submission=submission)
     if draft is not None:
-        if kind == SubmissionKind.REPORT:
+        if kind == SubmissionKind.REPORT:  # a row for every task asked this month
+            task_progress.fill_defaults(session=session, draft_id=draft.id or 0,
+                                        unit_id=_id(ctx.unit), period=str(ctx.period))  # fmt: skip
             ids = {"draft_id": draft.id or 0, "submission_id": submission.id or 0}
             task_progress.snapshot(session=session, **ids)
             indicator_values.snapshot(session=session, **ids)
@@ -462,44 +517,6 @@ def no_progress(*, session: Session, ctx: Context, draft: ReportDraft | None) ->
     if draft is not None and draft.work_done.strip():
         return Reply("report_has_content", {}, buttons=prompt(session, ctx, draft).buttons)
     return submit(session=session, ctx=ctx, draft=draft, kind=SubmissionKind.NO_PROGRESS)
-
-
-@dataclass(frozen=True, slots=True)
-class UnitStatus:
-    unit: str
-    period: str
-    due: str
-    covered: bool
-    submission: Submission | None
-    draft_step: str | None
-
-
-def status(*, session: Session, who: Requester, now: datetime, tz: ZoneInfo) -> list[UnitStatus]:
-    """/status: each of the person's units in the month it is reporting for."""
-    rows = []
-    for ref in who.units:
-        unit = session.get(MemberUnit, ref.id)
-        if unit is None:
-            continue
-        period = report_month(session=session, unit=unit, now=now, tz=tz).period
-        due = due_for_unit(session=session, unit_id=ref.id, period=period)
-        latest = latest_submission(session=session, unit_id=ref.id, period=period)
-        draft = session.exec(
-            select(ReportDraft).where(
-                ReportDraft.unit_id == ref.id, ReportDraft.period == str(period)
-            )
-        ).first()
-        rows.append(
-            UnitStatus(
-                ref.name,
-                str(period),
-                due.due.isoformat(),
-                due.covered,
-                latest,
-                draft.step if draft else None,
-            )
-        )
-    return rows
 
 
 def latest_submission(*, session: Session, unit_id: int, period: YearMonth) -> Submission | None:
@@ -565,114 +582,74 @@ def _answer_section(session: Session, ctx: Context, draft: ReportDraft, text: st
 
 def _advance(session: Session, ctx: Context, draft: ReportDraft, expected: ReportStep) -> Reply:
     """Move to the next step (or back to the review after 修改), only from ``expected``."""
-    if draft.editing_one_section:
-        target = ReportStep.REVIEW
+    following = SECTIONS[SECTIONS.index(expected) + 1] if expected != SECTIONS[-1] else None
+    editing = draft.editing_one_section and expected in (ReportStep.WORK, ReportStep.TASKS)
+    if editing:  # the quick way (or 修改 of the work): tasks, indicators, then the review
+        target = following or ReportStep.REVIEW
     else:
-        target = (
-            SECTIONS[SECTIONS.index(expected) + 1]
-            if expected != SECTIONS[-1]
-            else ReportStep.REVIEW
-        )
-    moved = session.execute(
-        update(ReportDraft)
-        .where(col(ReportDraft.id) == draft.id, col(ReportDraft.step) == expected)
-        .values(step=target, editing_one_section=False, updated_at=ctx.now)
-    )
-    session.refresh(draft)
-    if not moved.rowcount:  # type: ignore[attr-defined]
+        target = ReportStep.REVIEW if draft.editing_one_section else following or ReportStep.REVIEW
+    if not _move(session, ctx, draft, expected, target, editing=editing):
         return Reply("report_stale", {}, buttons=prompt(session, ctx, draft).buttons)
     return prompt(session, ctx, draft)
 
 
+def _move(
+    session: Session, ctx: Context, draft: ReportDraft, expected: ReportStep, target: ReportStep,
+    *, editing: bool,
+) -> bool:  # fmt: skip
+    """Compare-and-set the draft's step: False when another tap moved it first."""
+    moved = session.execute(
+        update(ReportDraft)
+        .where(col(ReportDraft.id) == draft.id, col(ReportDraft.step) == expected)
+        .values(step=target, editing_one_section=editing, updated_at=ctx.now)
+    )
+    session.refresh(draft)
+    return bool(moved.rowcount)  # type: ignore[attr-defined]
+
+
+def _task_step(session: Session, ctx: Context, draft: ReportDraft) -> report_tasks.Step:
+    return report_tasks.Step(session, data=ctx.data, draft_id=draft.id or 0,
+                             unit_id=_id(ctx.unit), period=str(ctx.period))  # fmt: skip
+
+
 def _ask_task(session: Session, ctx: Context, draft: ReportDraft) -> Reply:
-    waiting = task_progress.pending(
-        session=session, draft_id=draft.id or 0, unit_id=_id(ctx.unit), period=str(ctx.period)
-    )
-    if waiting is None:  # every task answered (e.g. after a restart): on to the next step
-        return _advance(session, ctx, draft, ReportStep.TASKS)
-    task = {
-        "code": waiting.task.code,
-        "content": waiting.task.content,
-        "deadline": waiting.task.deadline_raw,
-    }
-    values = {"task": task, "position": waiting.position, "total": waiting.total}
-    if waiting.needs_reason is not None:
-        return Reply("task_ask_reason", {**values, "status": str(waiting.needs_reason)})
-    buttons = tuple(
-        tuple(Button(f"status_{s}", f"{ctx.data}:ts:{waiting.task.id}_{s}") for s in row)
-        for row in STATUS_ROWS
-    )
-    return Reply("task_ask_status", values, buttons=buttons)
+    return _task_reply(session, ctx, draft, _task_step(session, ctx, draft).ask())
 
 
-def _task_status(session: Session, ctx: Context, draft: ReportDraft, arg: str) -> Reply:
-    task_id, _, status = arg.partition("_")
-    waiting = task_progress.pending(
-        session=session, draft_id=draft.id or 0, unit_id=_id(ctx.unit), period=str(ctx.period)
-    )
-    if waiting is None or str(waiting.task.id) != task_id or status not in set(TaskStatus):
+def _task_reply(session: Session, ctx: Context, draft: ReportDraft, reply: Reply | None) -> Reply:
+    """The step's reply, or the next step when every task is answered."""
+    return reply if reply is not None else _advance(session, ctx, draft, ReportStep.TASKS)
+
+
+def _quick(session: Session, ctx: Context, draft: ReportDraft, *, pages: bool) -> Reply:
+    """The work is written: keep every task as last time and go on to the review, or open
+    the pages to change a few first (then the review)."""
+    if not draft.work_done.strip():
+        return Reply("report_work_empty", {}, buttons=prompt(session, ctx, draft).buttons)
+    if not pages:
+        task_progress.fill_defaults(session=session, draft_id=draft.id or 0,
+                                    unit_id=_id(ctx.unit), period=str(ctx.period))  # fmt: skip
+    if not _move(session, ctx, draft, ReportStep.WORK, ReportStep.TASKS, editing=True):
         return Reply("report_stale", {}, buttons=prompt(session, ctx, draft).buttons)
-    task_progress.set_status(
-        session=session, draft_id=draft.id or 0, task_id=int(task_id), status=TaskStatus(status)
-    )
-    return _ask_task(session, ctx, draft)
-
-
-def _task_reason(session: Session, ctx: Context, draft: ReportDraft, text: str) -> Reply:
-    waiting = task_progress.pending(
-        session=session, draft_id=draft.id or 0, unit_id=_id(ctx.unit), period=str(ctx.period)
-    )
-    if waiting is None or waiting.needs_reason is None:
-        return Reply("task_use_buttons", {}, buttons=prompt(session, ctx, draft).buttons)
-    task_progress.set_reason(
-        session=session, draft_id=draft.id or 0, task_id=waiting.task.id or 0, reason=text
-    )
-    return _ask_task(session, ctx, draft)
+    if pages:
+        return _task_step(session, ctx, draft).page(0)
+    return prompt(session, ctx, draft)
 
 
 def _ask_indicator(session: Session, ctx: Context, draft: ReportDraft) -> Reply:
-    waiting = indicator_values.pending(
-        session=session, draft_id=draft.id or 0, unit_id=_id(ctx.unit)
-    )
-    if waiting is None:
-        return _advance(session, ctx, draft, ReportStep.INDICATORS)
-    indicator = waiting.indicator
-    values = {
-        "name": indicator.name,
-        "target": indicator.target_raw,
-        "position": waiting.position,
-        "total": waiting.total,
-    }
-    skip = ((Button("skip", f"{ctx.data}:iskip:{indicator.id}"),),)
-    return Reply("indicator_ask_value", values, buttons=skip)
+    return _indicator_reply(session, ctx, draft, _indicators(session, ctx, draft).ask())
 
 
-def _indicator_value(session: Session, ctx: Context, draft: ReportDraft, text: str) -> Reply:
-    waiting = indicator_values.pending(
-        session=session, draft_id=draft.id or 0, unit_id=_id(ctx.unit)
-    )
-    if waiting is None:
-        return prompt(session, ctx, draft)
-    value = indicator_values.parse_value(text)
-    if value is None:
-        skip = _ask_indicator(session, ctx, draft).buttons
-        return Reply("indicator_bad_value", {"name": waiting.indicator.name}, buttons=skip)
-    indicator_values.record(
-        session=session, draft_id=draft.id or 0, indicator_id=waiting.indicator.id or 0, value=value
-    )
-    return _ask_indicator(session, ctx, draft)
+def _indicators(session: Session, ctx: Context, draft: ReportDraft) -> report_indicators.Step:
+    return report_indicators.Step(session, data=ctx.data, draft_id=draft.id or 0,
+                                  unit_id=_id(ctx.unit))  # fmt: skip
 
 
-def _indicator_skip(session: Session, ctx: Context, draft: ReportDraft, arg: str) -> Reply:
-    waiting = indicator_values.pending(
-        session=session, draft_id=draft.id or 0, unit_id=_id(ctx.unit)
-    )
-    if waiting is None or str(waiting.indicator.id) != arg:
-        return Reply("report_stale", {}, buttons=prompt(session, ctx, draft).buttons)
-    indicator_values.record(
-        session=session, draft_id=draft.id or 0, indicator_id=waiting.indicator.id or 0, value=None
-    )
-    return _ask_indicator(session, ctx, draft)
+def _indicator_reply(
+    session: Session, ctx: Context, draft: ReportDraft, reply: Reply | None
+) -> Reply:
+    """The step's reply, or the next step when every indicator is answered."""
+    return reply if reply is not None else _advance(session, ctx, draft, ReportStep.INDICATORS)
 
 
 def _caption(session: Session, ctx: Context, draft: ReportDraft, text: str) -> Reply:
@@ -697,12 +674,12 @@ def _caption(session: Session, ctx: Context, draft: ReportDraft, text: str) -> R
 
 def _edit(session: Session, ctx: Context, draft: ReportDraft, section: ReportStep) -> Reply:
     draft.step, draft.editing_one_section = section, True  # 本月完成工作: new messages append
-    if section == ReportStep.TASKS:
-        task_progress.clear(session=session, draft_id=draft.id or 0)  # asked again, one by one
     if section == ReportStep.INDICATORS:
         indicator_values.clear(session=session, draft_id=draft.id or 0)
     session.add(draft)
     session.flush()
+    if section == ReportStep.TASKS:  # the pages, with this month's answers as they stand
+        return _task_step(session, ctx, draft).page(0)
     return prompt(session, ctx, draft)
 
 

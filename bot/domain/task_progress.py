@@ -1,15 +1,27 @@
-"""Task progress in the monthly report: each open task the unit leads or co-operates on gets
-a status; 滞后 and 停顿 need a reason. The task being asked is derived from the draft (the
-first without a status, or one still waiting for its reason), so nothing else holds state."""
+"""Task progress in the monthly report: which tasks a unit is asked about (``open_tasks``, the
+one rule), what it said last time (the default this month), and the draft's status per task.
+
+Every task asked ends with an explicit row in the draft (``fill_defaults`` writes last month's
+answer, or 按计划 the first time, for those the liaison left alone), so the submission holds a
+row per asked task for the month: the office reads "last confirmed" from those rows. 滞后 and
+停顿 need a reason."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from sqlmodel import Session, col, select
+import sqlalchemy
+from sqlalchemy import and_, exists
+from sqlmodel import Session, col, or_, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.models import (
+    Campaign,
+    DeadlineKind,
     DraftTaskStatus,
+    MemberUnit,
+    Responsibility,
     Submission,
     SubmissionTaskStatus,
     Task,
@@ -17,21 +29,36 @@ from storage.models import (
     TaskUnit,
 )
 
+CARRIED_REASON = "同上月"  # a carried-over 滞后/停顿 whose earlier reason was lost
+
 
 @dataclass(frozen=True, slots=True)
-class Pending:
-    """The task the liaison is asked about, and whether its reason is what is missing."""
+class Previous:
+    """A task's last submitted status by this unit, and the month it was given for."""
 
-    task: Task
-    position: int
-    total: int
-    needs_reason: TaskStatus | None
+    status: TaskStatus
+    reason: str
+    period: str
 
 
-def open_tasks(*, session: Session, unit_id: int, period: str) -> list[Task]:
-    """The unit's tasks, minus those it already reported 已完成 for an earlier month and those
-    the office retired (a re-imported plan no longer has them)."""
-    linked = select(TaskUnit.task_id).where(TaskUnit.unit_id == unit_id)
+def _open_query(unit_id: int, period: str) -> SelectOfScalar[Task]:
+    """The rule of ``open_tasks`` as one statement (the unit and its campaign joined in)."""
+    leading = (Responsibility.LEAD, Responsibility.RESPONSIBLE)
+    linked = (
+        select(TaskUnit.task_id)
+        .join(MemberUnit, col(MemberUnit.id) == col(TaskUnit.unit_id))
+        .join(Campaign, col(Campaign.id) == col(MemberUnit.campaign_id))
+        .where(
+            TaskUnit.unit_id == unit_id,
+            or_(
+                col(TaskUnit.role).in_(leading),
+                and_(
+                    col(TaskUnit.role) == Responsibility.COOPERATING,
+                    col(Campaign.report_cooperating_tasks).is_(True),
+                ),
+            ),
+        )
+    )
     finished = (
         select(SubmissionTaskStatus.task_id)
         .join(Submission, col(Submission.id) == col(SubmissionTaskStatus.submission_id))
@@ -41,31 +68,92 @@ def open_tasks(*, session: Session, unit_id: int, period: str) -> list[Task]:
             SubmissionTaskStatus.status == TaskStatus.DONE,
         )
     )
-    query = (
-        select(Task)
-        .where(
-            col(Task.id).in_(linked), col(Task.id).not_in(finished), col(Task.retired_at).is_(None)
-        )
+    campaign = select(MemberUnit.campaign_id).where(MemberUnit.id == unit_id).scalar_subquery()
+    starts = date(int(period[:4]), int(period[5:7]), 1)
+    return select(Task).where(
+        Task.campaign_id == campaign,
+        col(Task.id).in_(linked),
+        col(Task.id).not_in(finished),
+        col(Task.retired_at).is_(None),
+        col(Task.closed_at).is_(None),
+        or_(
+            col(Task.deadline_kind) != DeadlineKind.DATE,
+            col(Task.deadline_date).is_(None),
+            col(Task.deadline_date) >= starts,
+        ),
+    )
+
+
+def open_tasks(*, session: Session, unit_id: int, period: str) -> list[Task]:
+    """The tasks the unit is asked about in ``period`` (YYYY-MM): those it leads (牵头/责任单位;
+    co-operating ones only when the campaign says so), minus those it already reported 已完成
+    for an earlier month, those the office retired or closed, and one-off tasks whose deadline
+    ended before the month began (a task due in 2022 is not asked in 2026)."""
+    query = _open_query(unit_id, period).order_by(col(Task.sort_order))
+    return list(session.exec(query))
+
+
+def asked_any(*, session: Session, unit_id: int, period: str) -> tuple[bool, bool]:
+    """Whether the unit is asked about any task in ``period``, and whether it has answered
+    any before: one query, cheap enough for every message typed into a report."""
+    earlier = (
+        select(SubmissionTaskStatus.task_id)
+        .join(Submission, col(Submission.id) == col(SubmissionTaskStatus.submission_id))
+        .where(Submission.unit_id == unit_id, col(Submission.period) < period)
+    )
+    found = session.execute(
+        sqlalchemy.select(exists(_open_query(unit_id, period)), exists(earlier))
+    ).one()
+    return bool(found[0]), bool(found[1])
+
+
+def previous(*, session: Session, unit_id: int, period: str) -> dict[int, Previous]:
+    """Each task's latest submitted status by the unit before ``period`` (its default now)."""
+    rows = session.exec(
+        select(SubmissionTaskStatus, Submission.period)
+        .join(Submission, col(Submission.id) == col(SubmissionTaskStatus.submission_id))
+        .where(Submission.unit_id == unit_id, col(Submission.period) < period)
+        .order_by(col(Submission.period), col(Submission.version))
+    )
+    return {row.task_id: Previous(TaskStatus(row.status), row.reason, month) for row, month in rows}
+
+
+def fill_defaults(*, session: Session, draft_id: int, unit_id: int, period: str) -> int:
+    """Give every asked task the liaison left alone its answer from last time (按计划 when
+    there is none), as an explicit row; how many were filled."""
+    given = statuses(session=session, draft_id=draft_id)
+    earlier = previous(session=session, unit_id=unit_id, period=period)
+    filled = 0
+    for task in open_tasks(session=session, unit_id=unit_id, period=period):
+        if task.id is None or task.id in given:
+            continue
+        last = earlier.get(task.id)
+        status = last.status if last is not None else TaskStatus.ON_TRACK
+        reason = (last.reason or CARRIED_REASON) if last and status.needs_reason else ""
+        session.add(DraftTaskStatus(draft_id=draft_id, task_id=task.id, status=status,
+                                    reason=reason))  # fmt: skip
+        filled += 1
+    session.flush()
+    return filled
+
+
+def waiting_reason(*, session: Session, draft_id: int) -> tuple[Task, TaskStatus] | None:
+    """A task set to 滞后/停顿 whose reason has not been typed yet."""
+    rows = session.exec(
+        select(DraftTaskStatus, Task)
+        .join(Task, col(Task.id) == col(DraftTaskStatus.task_id))
+        .where(DraftTaskStatus.draft_id == draft_id, DraftTaskStatus.reason == "")
         .order_by(col(Task.sort_order))
     )
-    return list(session.exec(query))
+    for row, task in rows:
+        if TaskStatus(row.status).needs_reason:
+            return task, TaskStatus(row.status)
+    return None
 
 
 def statuses(*, session: Session, draft_id: int) -> dict[int, DraftTaskStatus]:
     rows = session.exec(select(DraftTaskStatus).where(DraftTaskStatus.draft_id == draft_id))
     return {row.task_id: row for row in rows}
-
-
-def pending(*, session: Session, draft_id: int, unit_id: int, period: str) -> Pending | None:
-    tasks = open_tasks(session=session, unit_id=unit_id, period=period)
-    given = statuses(session=session, draft_id=draft_id)
-    for position, task in enumerate(tasks, 1):
-        status = given.get(task.id or 0)
-        if status is None:
-            return Pending(task, position, len(tasks), None)
-        if TaskStatus(status.status).needs_reason and not status.reason:
-            return Pending(task, position, len(tasks), TaskStatus(status.status))
-    return None
 
 
 def set_status(*, session: Session, draft_id: int, task_id: int, status: TaskStatus) -> None:
@@ -91,23 +179,26 @@ def clear(*, session: Session, draft_id: int) -> None:
     session.flush()
 
 
-def summary(*, session: Session, draft_id: int) -> list[dict[str, str]]:
-    """What the review shows: each task's code, text, status and reason."""
+def summary(*, session: Session, draft_id: int, unit_id: int, period: str) -> list[dict[str, str]]:
+    """What the review shows: each task's code, text, status and reason, and whether it
+    differs from last time (``changed``; the first time, anything but 按计划 is news)."""
+    earlier = previous(session=session, unit_id=unit_id, period=period)
     rows = session.exec(
         select(DraftTaskStatus, Task)
         .join(Task, col(Task.id) == col(DraftTaskStatus.task_id))
         .where(DraftTaskStatus.draft_id == draft_id)
         .order_by(col(Task.sort_order))
     )
-    return [
-        {
-            "code": task.code,
-            "content": task.content,
-            "status": str(row.status),
-            "reason": row.reason,
-        }
-        for row, task in rows
-    ]
+    shown = []
+    for row, task in rows:
+        last = earlier.get(task.id or 0)
+        if last is None:
+            changed = row.status != TaskStatus.ON_TRACK
+        else:
+            changed = (last.status, last.reason) != (row.status, row.reason)
+        shown.append({"code": task.code, "content": task.content, "status": str(row.status),
+                      "reason": row.reason, "changed": "1" if changed else ""})  # fmt: skip
+    return shown
 
 
 def snapshot(*, session: Session, draft_id: int, submission_id: int) -> None:

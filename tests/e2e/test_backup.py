@@ -75,6 +75,7 @@ async def test_a_backup_taken_mid_report_restores_everything(
     async with running_bot(telegram, bot_settings) as bot:
         seed_liaison(bot.deps, telegram_id=2002, name="李强", unit_names=["区教委"])
         prompt = await to_photo_step(bot, wang)
+        assert "照片" in prompt.text
         seed_report(
             bot.deps, unit_name="区教委", period="2026-10",
             submitted_at=moment("2026-10-29 16:00"), photos=((jpeg(5), "宣传栏"),),
@@ -114,7 +115,7 @@ async def test_a_backup_taken_mid_report_restores_everything(
             bot.deps.clock = ManualClock(moment("2026-11-23 10:40"))  # the same day, later
             assert snapshot(bot.deps) == before
             assert stored_bytes(bot.deps) == files  # byte-identical
-            [review] = await _tap(bot, wang, prompt, "✅ 完成")  # 王芳 carries on
+            [review] = await _tap(bot, wang, ack, "✅ 完成")  # 王芳 carries on, from the ack
             assert "照片 2 张、文件 1 份" in review.text
             [submitted] = await _tap(bot, wang, review, "📨 提交")
             assert "已提交" in submitted.text

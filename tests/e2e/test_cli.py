@@ -148,7 +148,7 @@ def test_demo_runs_offline_and_writes_a_transcript(tmp_path: Path) -> None:
     assert "没有“/baosong”这个命令" in transcript
     assert "已提交：区卫生健康委" in transcript
     assert "已收到 3 张照片" in transcript
-    assert "任务进度 1/" in transcript
+    assert "任务进度 第 1/" in transcript
     assert "滞后（宣传栏更新经费待落实）" in transcript
     assert "已记录：区教委" in transcript and "本月无新进展" in transcript
     reviewed = transcript.split("创建办审核")[1].split("联络员名册")[0]
@@ -349,6 +349,15 @@ def test_import_units_and_tasks_from_the_command_line(tmp_path: Path) -> None:
     assert len(listed) > 5
     missing = run_cli("tasks", "--unit", "不存在", cwd=tmp_path, env=env)
     assert missing.returncode == 1
+
+    code = listed[1].split("\t")[0]  # the office closes a task, then reopens it
+    closed = run_cli("tasks", "close", code, cwd=tmp_path, env=env)
+    assert closed.returncode == 0 and f"已关闭任务 {code}" in closed.stdout, closed.stderr
+    assert "已重新开放" in run_cli("tasks", "reopen", code, cwd=tmp_path, env=env).stdout
+    unknown = run_cli("tasks", "close", "99.99", cwd=tmp_path, env=env)
+    assert unknown.returncode == 1 and "没有编号为 99.99 的任务" in unknown.stderr
+    cooperating = run_cli("tasks", "cooperating", "on", cwd=tmp_path, env=env)
+    assert "配合单位也逐项填报" in cooperating.stdout, cooperating.stderr
 
 
 def test_import_errors_are_one_line_exit_1(tmp_path: Path) -> None:

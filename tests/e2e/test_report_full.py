@@ -25,7 +25,7 @@ from tests.e2e.seed import seed_backup, seed_liaison
 
 TASKS = (
     "具体内容,牵头单位,配合单位,完成时限\n"
-    "1.建设健康促进学校,区教委,,2023年\n"
+    "1.建设健康促进学校,区教委,,2027年\n"
     "2.开展健康讲座,区教委,,每年\n"
 )
 
@@ -68,9 +68,10 @@ async def test_full_report_with_tasks_indicators_album_and_pdf(bot: BotHarness) 
     user = prepare(bot)
     await bot.world.say(user, "/report")
     [ack] = await bot.world.say(user, "11月完成健康学校自评，开展讲座2场。")
-    task1 = await tap(bot, user, ack, "✅ 完成")
-    task2 = await tap(bot, user, task1, "已完成")
-    first = await tap(bot, user, task2, "停顿")
+    opening = await tap(bot, user, ack, "✅ 完成")
+    page = await tap(bot, user, await tap(bot, user, opening, "逐项修改"), "1")
+    page = await tap(bot, user, page, "已完成")
+    first = await tap(bot, user, await tap(bot, user, page, "2"), "停顿")
     assert "请回复一句原因" in first.text
     [indicator1] = await bot.world.say(user, "讲座场地装修")
     assert "指标 1/2：健康促进学校比例（目标 ≥50%）" in indicator1.text
@@ -84,6 +85,7 @@ async def test_full_report_with_tasks_indicators_album_and_pdf(bot: BotHarness) 
     plan = await tap(bot, user, coordination, "跳过")
     assert "第4步" in plan.text
     [photos] = await bot.world.say(user, "12月迎接市级评估")
+    assert "照片" in photos.text
     since = len(bot.world.messages_to(1001))
     bot.world.send_album(user, [jpeg(n) for n in range(10)], caption="11月15日·城关小学·健康讲座")
     bot.world.send_document(
@@ -91,7 +93,9 @@ async def test_full_report_with_tasks_indicators_album_and_pdf(bot: BotHarness) 
     )
     [received] = await bot.world.wait_for_messages(1001, since=since)
     assert "已收到 10 张照片 1 份文件" in received.text
-    review = await tap(bot, user, photos, "✅ 完成")
+    prompt = bot.world.messages_to(1001)[since - 1]  # the next action moved down to the ack
+    await bot.world.wait_until(lambda: not prompt.buttons)
+    review = await tap(bot, user, received, "✅ 完成")
     expectations = (
         "1 建设健康促进学校：已完成",
         "2 开展健康讲座：停顿（讲座场地装修）",

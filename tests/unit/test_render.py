@@ -233,7 +233,7 @@ def _files() -> Any:
 def _status_row() -> Any:
     from datetime import date
 
-    from bot.domain.reporting import UnitStatus
+    from bot.domain.report_status import UnitStatus
     from storage.models import Submission, SubmissionKind
 
     done = Submission(unit_id=1, period="2026-11", version=2, kind=SubmissionKind.NO_PROGRESS,
@@ -254,6 +254,7 @@ SAMPLES.update(
                           "next_plan": "", "files": _files(),
                           "tasks": [{"code": "1.1.1", "content": "建立专家库", "status": "behind",
                                      "reason": "经费"}],
+                          "tasks_total": 77, "tasks_same": 76, "tasks_first_time": False,
                           "indicators": [{"name": "健康学校", "raw": "12/20", "skipped": False},
                                          {"name": "吸烟率", "raw": "", "skipped": True}]},
         "report_use_buttons": {},
@@ -276,8 +277,19 @@ SAMPLES.update(
         "evidence_too_big": {"file": "a.mp4"},
         "evidence_wrong_type": {"file": "a.exe"},
         "report_file_without_report": {},
-        "task_ask_status": {"task": {"code": "1.1", "content": "x", "deadline": ""}, "position": 1,
-                            "total": 3},
+        "task_ask_status": {"task": {"code": "1.1", "content": "x", "deadline": ""},
+                            "status": "behind"},
+        "task_start": {"total": 77, "counts": [("on_track", 76), ("behind", 1)], "new": 0},
+        "task_page": {"lines": [{"n": "1", "code": "1.1", "content": "<建立>专家库", "status":
+                                 "on_track", "when": "last"},
+                                {"n": "2", "code": "1.2", "content": "x", "status": "",
+                                 "when": ""}],
+                      "page": 1, "pages": 10, "total": 77, "changed": 1,
+                      "note": {"code": "1.1", "status": "behind", "reason": "<经费>"}},
+        "report_all_tasks": {"tasks": [{"code": "1.1", "content": "x", "status": "behind",
+                                        "reason": "经费", "changed": "1"}]},
+        "task_changed": {"action": "closed", "code": "1.1", "content": "<x>", "on": False},
+        "task_refused": {"reason": "task_not_found", "code": "9.9"},
         "task_ask_reason": {"task": {"code": "1.1"}, "status": "stalled"},
         "task_use_buttons": {},
         "indicator_ask_value": {"name": "健康促进学校比例", "target": "≥50%", "position": 1,
