@@ -6,10 +6,11 @@ status for every task asked that month (an answer carried over from last month i
 the month a task was last *confirmed* is the latest month one of its lead units (牵头/责任单位)
 reported a status for it; a co-operating unit's status still shows, but does not confirm (a
 task with no lead unit at all is confirmed by any unit's status). A task is *not confirmed*
-when it is still open — not retired, not closed, its latest status not 已完成 — and has no
-such status in the ``STALE_MONTHS`` months up to the period. Nothing is flagged before the
-campaign has that many months of reports: a task cannot have gone three months unconfirmed
-in the campaign's first month.
+when it is still open — not retired, not closed, its latest status not 已完成 — and still
+asked (a one-off task past its deadline is not: it keeps its latest status, 滞后 included,
+on /behind), and has no such status in the ``STALE_MONTHS`` months up to the period.
+Nothing is flagged before the campaign has that many months of reports: a task cannot have
+gone three months unconfirmed in the campaign's first month.
 
 This is the office's rule (任务进度 sheet and page, /behind, the bulletin, the office digest);
 liaisons never hear of it. Every function reads with a fixed number of queries.
@@ -26,6 +27,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot.domain.periods import YearMonth
+from bot.domain.task_progress import deadline_passed
 from storage.models import (
     MemberUnit,
     Responsibility,
@@ -158,13 +160,13 @@ def confirm(row: TaskRow, period: YearMonth, *, flagging: bool = True) -> TaskCo
     order = {name: position for position, name in enumerate(row.lead)}
     latest = max(confirming, key=lambda s: (s[3], -order.get(s[0], len(order))), default=None)
     task = row.task
-    closed = getattr(task, "closed_at", None) is not None
     done = latest is not None and latest[1] == TaskStatus.DONE
-    is_open = task.retired_at is None and not closed and not done
+    is_open = task.retired_at is None and task.closed_at is None and not done
+    asked = is_open and not deadline_passed(task, str(period))  # a unit is asked about it
     oldest = str(window_start(period))
     recent = {name for name, _, _, month in confirming if month >= oldest}
-    stale = flagging and is_open and not recent
-    unconfirmed = [name for name in row.lead if name not in recent] if is_open else []
+    stale = flagging and asked and not recent
+    unconfirmed = [name for name in row.lead if name not in recent] if asked else []
     return TaskConfirmation(row, latest, latest[3] if latest else "", is_open, stale, unconfirmed)
 
 

@@ -84,6 +84,14 @@ def _open_query(unit_id: int, period: str) -> SelectOfScalar[Task]:
     )
 
 
+def deadline_passed(task: Task, period: str) -> bool:
+    """A one-off task whose deadline ended before ``period`` (YYYY-MM) began: no longer asked
+    (the same test as ``_open_query``'s, for a task already in hand)."""
+    if task.deadline_kind != DeadlineKind.DATE or task.deadline_date is None:
+        return False
+    return task.deadline_date < date(int(period[:4]), int(period[5:7]), 1)
+
+
 def open_tasks(*, session: Session, unit_id: int, period: str) -> list[Task]:
     """The tasks the unit is asked about in ``period`` (YYYY-MM): those it leads (牵头/责任单位;
     co-operating ones only when the campaign says so), minus those it already reported 已完成

@@ -7,8 +7,6 @@ task a lead unit last reported on in September is confirmed; in August or July, 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from types import SimpleNamespace
-from typing import cast
 
 import pytest
 
@@ -25,6 +23,7 @@ from bot.domain.task_confirmation import (
 )
 from storage.db import Database
 from storage.models import (
+    DeadlineKind,
     Responsibility,
     Submission,
     SubmissionTaskStatus,
@@ -185,11 +184,30 @@ def test_nothing_is_flagged_before_three_months_of_reports(database: Database) -
 
 
 def test_a_closed_task_is_not_open() -> None:
-    """When ``Task`` has ``closed_at`` (a one-off task closed after its deadline), a closed task
-    is never flagged, whatever its last status."""
-    closed = cast(Task, SimpleNamespace(code="1", content="x", retired_at=None,
-                                        closed_at=datetime(2026, 10, 1, tzinfo=UTC)))  # fmt: skip
-    still = cast(Task, SimpleNamespace(code="2", content="y", retired_at=None, closed_at=None))
+    """A closed task (the office closed it with ``liaison-bot tasks close``) is never flagged,
+    whatever its last status."""
+    closed = Task(campaign_id=1, code="1", content="x", closed_at=datetime(2026, 10, 1, tzinfo=UTC))
+    still = Task(campaign_id=1, code="2", content="y")
     old = [("卫健委", ON, "", "2026-06")]
     assert not confirm(TaskRow(closed, ["卫健委"], [], old), NOVEMBER).open
     assert confirm(TaskRow(still, ["卫健委"], [], old), NOVEMBER).stale
+
+
+def test_a_task_past_its_deadline_is_not_flagged_but_keeps_its_status() -> None:
+    """A one-off task whose deadline ended before the month is no longer asked, so nobody can
+    confirm it: it is not flagged (a 2022 plan would flag dozens), yet a 滞后 stays on /behind."""
+    ended, running = (
+        Task(
+            campaign_id=1,
+            code=code,
+            content=code,
+            deadline_kind=DeadlineKind.DATE,
+            deadline_date=deadline,
+        )
+        for code, deadline in (("1", date(2026, 10, 31)), ("2", date(2026, 11, 1)))
+    )
+    behind = [("卫健委", BEHIND, "资金未到位", "2026-06")]
+    past = confirm(TaskRow(ended, ["卫健委"], [], behind), NOVEMBER)
+    assert past.open and not past.stale and past.unconfirmed == []
+    assert [item.unit for item in latest_behind([past])] == ["卫健委"]
+    assert confirm(TaskRow(running, ["卫健委"], [], behind), NOVEMBER).stale  # due this month
