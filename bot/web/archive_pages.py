@@ -3,7 +3,7 @@
 the indicators each photo or file is filed under, and the choices for retagging one.
 
 Who may do what follows chat: the archive's download is allowed to whoever chat's /archive
-allows (its row in ``bot.chat.archive.COMMANDS``); retagging is for office admins.
+allows (its row in ``bot.chat.archive.COMMANDS``), retagging to whoever /evidence allows.
 Each function runs in a worker thread with its own database session (``Console.in_thread``).
 """
 
@@ -21,7 +21,6 @@ from bot.archive.frameworks import Node, Tree, choose_framework, frameworks_of
 from bot.archive.scope import NoFramework, tree_of
 from bot.archive.tags import effective_tags
 from bot.chat.archive import COMMANDS as ARCHIVE_COMMANDS
-from bot.domain.access import Permission
 from bot.web.pages import ReportBlock
 from messages.render import Renderer, strip_markup
 from storage.models import Evidence, MemberUnit, Submission
@@ -30,7 +29,8 @@ from storage.repo_units import get_default_campaign
 
 # Chat's /archive permission, read from its row, so the two can never disagree.
 ARCHIVE = next(permission for names, permission, _ in ARCHIVE_COMMANDS if "archive" in names)
-RETAG = Permission.OFFICE_ADMIN  # the web form changes a file's filing: admins only
+# Chat's /evidence permission (who may change a file's indicators there), read the same way.
+RETAG = next(permission for names, permission, _ in ARCHIVE_COMMANDS if "evidence" in names)
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # the years /archive accepts
 
 

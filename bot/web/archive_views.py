@@ -1,6 +1,6 @@
 """The archive's handlers: the year's 台账 ZIP and 指标完成情况表 (made by ``bot.archive.files``
-as /archive and ``liaison-bot archive`` make them), and a file's indicators, which an office
-admin retags with the function chat's /evidence … 指标 uses (``bot.archive.retag``)."""
+as /archive and ``liaison-bot archive`` make them), and a file's indicators, which the office
+retags with the function chat's /evidence … 指标 uses (``bot.archive.retag``)."""
 
 from __future__ import annotations
 

@@ -206,21 +206,32 @@ async def test_an_admin_retags_a_photo_as_evidence_does_in_chat(site: Web) -> No
     await site.page(f"/evidence/{first + 99}", status=404)
 
 
-async def test_staff_see_the_indicators_but_may_not_change_them(site: Web) -> None:
-    await site.log_in(site.office_person(2002, "周敏", OfficeRole.STAFF))
-    first, _, document = photo_ids(site)
-    before = filed_under(site, first)
+async def test_retagging_follows_chat_staff_may_and_a_former_clerk_may_not(site: Web) -> None:
+    """Chat lets every office user retag (/evidence, the 指标 buttons); the web form too. A
+    person whose office role was withdrawn sees no form and is refused."""
+    clerk = site.office_person(2002, "周敏", OfficeRole.STAFF)
+    await site.log_in(clerk)
+    first, second, document = photo_ids(site)
+    before = filed_under(site, second)
     unit_page = await site.page("/unit/3")
     assert f'<li id="e{document}"><a href="{ROOT}/file/' in unit_page
     assert "实施方案.pdf" in await site.page(f"/evidence/{document}")
-    assert "归档指标：1 纳入县区发展规划；" in unit_page and "改指标" not in unit_page
-    page = await site.page(f"/evidence/{first}")
-    assert "2 制定健康县区实施方案" in page and 'name="item"' not in page
+    assert "归档指标：1 纳入县区发展规划；" in unit_page and "改指标" in unit_page
     csrf = await site.csrf()
     fitness = item_id(site, "2.5")
-    refused = await site.post(f"/evidence/{first}/tags", {"csrf": csrf, "item": str(fitness)})
+    done = await site.post(f"/evidence/{first}/tags", {"csrf": csrf, "item": str(fitness)})
+    assert done.status == 303 and filed_under(site, first) == ["003 2.5 全民健身"]
+    assert [entry.actor_person_id for entry in audits(site, "evidence_retagged")] == [
+        clerk.person_id
+    ]
+
+    assert clerk.person_id is not None
+    with site.deps.db.session() as session:  # no longer office
+        set_office_role(session=session, person_id=clerk.person_id, role=None,
+                        by_person_id=None, at=site.clock.now())  # fmt: skip
+    refused = await site.post(f"/evidence/{second}/tags", {"csrf": csrf, "item": str(fitness)})
     assert refused.status == 403
-    assert filed_under(site, first) == before and not audits(site, "evidence_retagged")
+    assert filed_under(site, second) == before and len(audits(site, "evidence_retagged")) == 1
 
 
 async def test_retagging_needs_the_sessions_csrf_token(site: Web) -> None:
