@@ -60,7 +60,8 @@ def _period(request: web.Request, console: Console, session: Session) -> YearMon
 
 
 def _int(text: str) -> int:
-    if not text.isdigit() or len(text) > 12:
+    """A number in a URL: ASCII digits only ("²".isdigit() holds, but int() refuses it)."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:
         raise web.HTTPNotFound()
     return int(text)
 

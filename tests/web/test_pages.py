@@ -238,6 +238,8 @@ async def test_tasks_indicators_and_downloads(site: Web) -> None:
         assert (await response.read()).startswith(magic)
     await site.page("/download/2026-13/xlsx", status=404)
     await site.page("/matrix?period=九月", status=400)
+    for odd in ("²", "١٢", "3" * 13):  # digits to str.isdigit, not to int() or a database id
+        await site.page(f"/unit/{odd}", status=404)
 
 
 def test_both_languages_have_every_page() -> None:
