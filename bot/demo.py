@@ -164,8 +164,8 @@ async def _tap(
 async def _report(world: FakeTelegram, user: FakeUser) -> None:
     """A liaison's month, as typed on a phone: two messages of work, one problem, a plan."""
     await world.say(user, "/report")
-    await world.say(user, "11月5日在卫星湖社区开展高血压免费筛查，120名居民参加。")
-    [ack] = await world.say(user, "11月12日为辖区学校举办控烟讲座1场，学生300人。")
+    await world.say(user, "9月5日在卫星湖社区开展高血压免费筛查，120名居民参加。")
+    [ack] = await world.say(user, "9月12日为辖区学校举办控烟讲座1场，学生300人。")
     step = await _tap(world, user, ack, 0)  # 完成 → the unit's tasks: one summary, then pages
     if step.text.startswith("任务进度"):
         step = await _tap(world, user, step, step.button_texts.index("逐项修改"))
@@ -178,10 +178,10 @@ async def _report(world: FakeTelegram, user: FakeUser) -> None:
             step = await _tap(world, user, step, len(step.button_texts) - 1)
     [coordination] = await world.say(user, "部分社区宣传栏老旧")
     await _tap(world, user, coordination, 0)  # 跳过 → 下月计划
-    [photos] = await world.say(user, "12月开展世界艾滋病日宣传")
+    [photos] = await world.say(user, "10月开展全民健康生活方式月宣传")
     since = len(world.messages_to(user.id))
     world.send_album(
-        user, [demo_picture(n) for n in range(3)], caption="11月5日·卫星湖社区·高血压筛查"
+        user, [demo_picture(n) for n in range(3)], caption="9月5日·卫星湖社区·高血压筛查"
     )
     await world.wait_for_messages(user.id, since=since)  # one acknowledgement for the album
     review = await _tap(world, user, photos, 0)  # 完成

@@ -84,7 +84,7 @@ def button_handler(kind: ButtonKind) -> CallbackQueryHandler[CustomContext, None
         assert query is not None and query.data is not None
         await query.answer()
         if used_up(query.data):
-            await remove_buttons(query)
+            await remove_buttons(query, context)
         elif kind.prefix == "sm" and update.effective_chat is not None:
             await context.bot.send_chat_action(update.effective_chat.id, "upload_document")
         await show(update, context, await press(call_of(update, context), query.data))

@@ -107,11 +107,15 @@ async def send_notices(context: CustomContext, notices: Iterable[Notice]) -> Non
         await context.dispatcher.notify(notices)
 
 
-async def remove_buttons(query: CallbackQuery) -> None:
-    """Take the buttons off the message that was tapped, so it cannot be tapped again."""
+async def remove_buttons(query: CallbackQuery, context: CustomContext) -> None:
+    """Take the buttons off the message that was tapped, so it cannot be tapped again (and
+    forget it as the chat's latest report buttons: withdrawing them again would cost a call)."""
     message = query.message
     if message is None or getattr(message, "reply_markup", None) is None:
         return
+    latest = context.bot_data.report_buttons
+    if latest.get(str(message.chat.id)) == message.message_id:
+        del latest[str(message.chat.id)]
     try:
         await query.edit_message_reply_markup(None)
     except BadRequest as exc:  # already removed from another device: nothing to do
