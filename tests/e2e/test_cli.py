@@ -8,13 +8,14 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from bot.clock import NOW_VARIABLE, SystemClock
+from bot.clock import ManualClock
 from bot.fakes.telegram import FakeTelegramServer
 from tests.conftest import TEST_TOKEN
 
@@ -29,9 +30,12 @@ def command() -> list[str]:
 CLI_NOW = "2026-10-12T10:00:00+08:00"
 
 
-def cli_clock() -> SystemClock:
-    """The clock every CLI process of a test runs on: for seeding its database beforehand."""
-    return SystemClock({NOW_VARIABLE: CLI_NOW})
+def cli_clock() -> ManualClock:
+    """For seeding a database a CLI process of a test will use: an hour before ``CLI_NOW``.
+    A process pinned to ``CLI_NOW`` starts its clock there when it starts; a clock started
+    earlier (before the migrations, say) would have run on, and what it dated — a liaison's
+    registration — would lie in the bot's future, so the bot would not see it yet."""
+    return ManualClock(datetime.fromisoformat(CLI_NOW) - timedelta(hours=1))
 
 
 def clean_env(**values: str) -> dict[str, str]:

@@ -62,7 +62,7 @@ async def tap(
 def database(tmp_path: Path) -> Deps:
     settings = Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'data' / 'bot.db'}",
                         data_dir=tmp_path / "data")  # fmt: skip
-    return Deps.from_settings(settings, clock=cli_clock())  # as the bot process will see it
+    return Deps.from_settings(settings, clock=cli_clock())  # just before the bot process starts
 
 
 async def test_sigkill_mid_report_loses_nothing(
