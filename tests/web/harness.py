@@ -22,14 +22,15 @@ from bot.broadcast import Outgoing
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.deps import Deps
-from bot.domain import web_access
+from bot.domain import review, web_access
 from bot.domain.people import Requester
 from bot.scheduler import Channel, Dispatcher
 from bot.web import build_web_app
 from bot.web.console import CONSOLE
 from storage.migrate import upgrade_database
-from storage.models import OfficeRole, Transport
+from storage.models import OfficeRole, Submission, Transport
 from storage.repo_people import add_person_with_identity, grant_office_role
+from tests.e2e.seed import seed_report
 from tests.e2e.test_schedule import moment
 
 BASE_URL = "http://console.test/console"
@@ -125,3 +126,14 @@ def jpeg(colour: tuple[int, int, int], size: tuple[int, int] = (1200, 900)) -> b
     out = io.BytesIO()
     Image.new("RGB", size, colour).save(out, "JPEG", quality=85)
     return out.getvalue()
+
+
+def submit(site: Web, unit: str, period: str, at: str, **values: Any) -> int:
+    """A report as the chat flow leaves it, entered in the review queue."""
+    submission_id = seed_report(site.deps, unit_name=unit, period=period,
+                                submitted_at=moment(at), **values)  # fmt: skip
+    with site.deps.db.session() as session:
+        submission = session.get(Submission, submission_id)
+        assert submission is not None
+        review.record_submission(session=session, submission=submission)
+    return submission_id

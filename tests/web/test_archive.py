@@ -18,27 +18,16 @@ from sqlmodel import col, select
 from bot.archive.files import make_archive
 from bot.archive.framework_import import import_framework
 from bot.archive.scope import archive_of, tree_of
-from bot.domain import review
-from storage.models import AuditEntry, Evidence, EvidenceKind, OfficeRole, Submission
+from storage.models import AuditEntry, Evidence, EvidenceKind, OfficeRole
 from storage.repo_people import set_office_role
 from tests.archive_files import chronic_docx, pdf
-from tests.e2e.seed import seed_liaison, seed_report
+from tests.e2e.seed import seed_liaison
 from tests.e2e.test_archive_chat import seed_campaign
 from tests.e2e.test_schedule import moment
-from tests.web.harness import ROOT, Web, jpeg, running_console, settings_for
+from tests.web.harness import ROOT, Web, jpeg, running_console, settings_for, submit
 
 HEALTH = "区卫生健康委员会"
 OVERVIEW = "2026/000 总目录.xlsx"
-
-
-def submit(site: Web, unit: str, period: str, at: str, **values: Any) -> int:
-    submission_id = seed_report(site.deps, unit_name=unit, period=period,
-                                submitted_at=moment(at), **values)  # fmt: skip
-    with site.deps.db.session() as session:
-        submission = session.get(Submission, submission_id)
-        assert submission is not None
-        review.record_submission(session=session, submission=submission)
-    return submission_id
 
 
 @pytest.fixture

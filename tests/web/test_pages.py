@@ -12,7 +12,6 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import col, select
 
-from bot.domain import review
 from bot.domain.periods import YearMonth
 from bot.exports.sheet_layout import FIRST_ROW
 from bot.exports.workbook import FILLS, build_workbook
@@ -26,28 +25,16 @@ from storage.models import (
     OfficeRole,
     ReviewAction,
     ReviewEvent,
-    Submission,
     Task,
     TaskStatus,
 )
 from storage.repo_units import get_default_campaign
-from tests.e2e.seed import backdate_units, seed_liaison, seed_report, seed_units
+from tests.e2e.seed import backdate_units, seed_liaison, seed_units
 from tests.e2e.test_schedule import moment
-from tests.web.harness import ROOT, Web, jpeg, running_console, settings_for
+from tests.web.harness import ROOT, Web, jpeg, running_console, settings_for, submit
 
 CELL = re.compile(r'<td class="s-(\w+)">([^<]*)</td>|<td>(—)</td>')
 ROW = re.compile(r'<tr><td class="unit"><a href="/console/unit/(\d+)">([^<]+)</a></td>(.*?)</tr>')
-
-
-def submit(site: Web, unit: str, period: str, at: str, **values: Any) -> int:
-    """A report as the chat flow leaves it, entered in the review queue."""
-    submission_id = seed_report(site.deps, unit_name=unit, period=period,
-                                submitted_at=moment(at), **values)  # fmt: skip
-    with site.deps.db.session() as session:
-        submission = session.get(Submission, submission_id)
-        assert submission is not None
-        review.record_submission(session=session, submission=submission)
-    return submission_id
 
 
 @pytest.fixture
