@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from bot.broadcast import Outcome as Delivered
 from bot.chat import archive as archive_chat
-from bot.chat import unit_commands
+from bot.chat import month_commands, unit_commands
 from bot.chat.call import Answer, Call, answer
 from bot.domain import office, outbox, registration, reporting, review, unit_record, web_access
 from bot.domain.access import Permission, allows
@@ -43,7 +43,6 @@ from storage.repo_audit import add_audit_entry
 
 Run = Callable[[Call], Awaitable[Answer]]
 NAME_SEPARATORS = re.compile(r"[\s、，,；;]+")
-DAY = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 BACKUP_WORDS = {"备用", "备", "backup"}
 REPLACE_WORDS = {"更换", "替换", "replace"}
 ROLE_WORDS = {"admin": OfficeRole.ADMIN, "管理员": OfficeRole.ADMIN, "staff": OfficeRole.STAFF,
@@ -410,70 +409,6 @@ def parse_office_grant(
     return (rest[0], name, role or OfficeRole.STAFF) if name else None
 
 
-def _month(word: str) -> YearMonth | None:
-    try:
-        return YearMonth.parse(word)
-    except ValueError:
-        return None
-
-
-def _locker(locked: bool) -> Run:
-    async def run(call: Call) -> Answer:
-        """YYYY-MM: no more reports (or corrections) for that month; /unlock reopens it."""
-        period = _month(call.words[0]) if len(call.words) == 1 else None
-        if period is None:
-            return answer(Reply("review_usage"))
-        with call.deps.db.session() as session:
-            return answer(
-                review.set_lock(session=session, who=call.who, period=period, locked=locked)
-            )
-
-    return run
-
-
-def _day(word: str) -> date | None:
-    if not DAY.match(word):
-        return None
-    try:
-        year, month, day = (int(part) for part in word.split("-"))
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def _excepter(kind: ExceptionKind) -> Run:
-    async def run(call: Call) -> Answer:
-        """延期: 单位 YYYY-MM YYYY-MM-DD 原因 · 免报: 单位 YYYY-MM 原因."""
-        words = call.words
-        needed = 4 if kind == ExceptionKind.EXTENSION else 3
-        period = _month(words[1]) if len(words) >= needed else None
-        due = None
-        if kind == ExceptionKind.EXTENSION and period is not None:
-            due = _day(words[2])
-            if due is None or due < period.day(1):
-                period = None
-        if period is None:
-            return answer(Reply("review_usage"))
-        reason = " ".join(words[needed - 1 :])
-        with call.deps.db.session() as session:
-            units = review.units_named(session=session, names=[words[0]])
-            if len(units) != 1:
-                return answer(Reply("invite_no_unit", {"name": words[0]}))
-            return answer(
-                review.grant(
-                    session=session,
-                    who=call.who,
-                    unit=units[0],
-                    period=period,
-                    kind=kind,
-                    reason=reason,
-                    due=due,
-                )
-            )
-
-    return run
-
-
 async def calendar(call: Call) -> Answer:
     """YEAR · set DAYS holiday|workday [note] · unset DAYS."""
     words, actor = call.words, call.who.person_id
@@ -527,10 +462,10 @@ COMMANDS: tuple[Command, ...] = (
     Command(("web", "网页"), OFFICE, web),
     Command(("invite", "邀请"), ADMIN, invite),
     Command(("office", "人员"), ADMIN, office_users),
-    Command(("lock", "锁定"), ADMIN, _locker(True)),
-    Command(("unlock", "解锁"), ADMIN, _locker(False)),
-    Command(("extend", "延期"), ADMIN, _excepter(ExceptionKind.EXTENSION)),
-    Command(("exempt", "免报"), ADMIN, _excepter(ExceptionKind.EXEMPTION)),
+    Command(("lock", "锁定"), ADMIN, month_commands.locker(True)),
+    Command(("unlock", "解锁"), ADMIN, month_commands.locker(False)),
+    Command(("extend", "延期"), ADMIN, month_commands.excepter(ExceptionKind.EXTENSION)),
+    Command(("exempt", "免报"), ADMIN, month_commands.excepter(ExceptionKind.EXEMPTION)),
     Command(("calendar", "日历"), ADMIN, calendar),
     # WeCom words that a report's text would not start with ("活动…" would)
     Command(("campaign", "活动信息"), ADMIN, unit_commands.campaign),
