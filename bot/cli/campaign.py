@@ -94,14 +94,15 @@ def tasks(
     ] = None,
     env_file: EnvFile = None,
 ) -> None:
-    """List tasks (tab-separated): code, category, task, lead, co-operating, deadline."""
+    """List tasks (tab-separated): code, category, task, lead, co-operating, deadline, and
+    whether they are asked this month (not when closed or a one-off past its deadline)."""
     if context.invoked_subcommand is not None:
         return
     from bot.domain.office import task_list
 
     settings = settings_from(env_file)
     with session_for(settings) as session:
-        rows = task_list(session=session, unit_name=unit)
+        rows = task_list(session=session, unit_name=unit, period=this_month(settings))
     if rows is None:
         fail(f"unit {unit!r} matches no single unit", code=1)
     typer.echo(strip_markup(Renderer(settings.language).render("tasks_table", rows=rows)))
@@ -142,11 +143,19 @@ def tasks_reopen(
     _task_action(env_file, "reopened", code)
 
 
+def _on_or_off(word: str) -> bool:
+    """on/off (yes/no, true/false, 1/0, 开/关); anything else is refused, not read as off."""
+    words = {"on": True, "yes": True, "true": True, "1": True, "开": True,
+             "off": False, "no": False, "false": False, "0": False, "关": False}  # fmt: skip
+    if word.lower() not in words:
+        raise typer.BadParameter(f"{word!r}: on or off")
+    return words[word.lower()]
+
+
 @tasks_cli.command("cooperating")
 def tasks_cooperating(
     on: Annotated[bool, typer.Argument(help="on: co-operating units are asked too; off: not.",
-                                       parser=lambda v: v.lower() in ("on", "yes", "true", "1"),
-                                       metavar="on|off")],
+                                       parser=_on_or_off, metavar="on|off")],
     env_file: EnvFile = None,
 ) -> None:  # fmt: skip
     """Whether co-operating (配合) units are asked about tasks too (default: only leads)."""
@@ -297,6 +306,11 @@ def _days(spec: str) -> list[date]:
         return parse_days(spec)
     except ValueError:
         fail(f"{spec!r}: expected YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD (at most a year)")
+
+
+def this_month(settings: Settings) -> str:
+    """The office's current month, YYYY-MM (in TIMEZONE)."""
+    return f"{clock().now().astimezone(settings.tz):%Y-%m}"
 
 
 def this_year(settings: Settings) -> int:

@@ -11,7 +11,8 @@ from sqlmodel import Session, col, select
 from bot.domain.invites import find_units
 from bot.domain.people import IdentityRef, Requester
 from bot.domain.replies import Reply
-from storage.models import AssignmentRole, OfficeRole, Submission
+from bot.domain.task_progress import deadline_passed
+from storage.models import AssignmentRole, OfficeRole, Submission, Task
 from storage.repo_audit import add_audit_entry
 from storage.repo_people import (
     add_person_with_identity,
@@ -129,9 +130,13 @@ def unit_list(*, session: Session, at: datetime) -> list[dict[str, object]]:
     ]
 
 
-def task_list(*, session: Session, unit_name: str | None) -> list[dict[str, object]] | None:
+def task_list(
+    *, session: Session, unit_name: str | None, period: str | None = None
+) -> list[dict[str, object]] | None:
     """Tasks with category, units and deadline, after the duties common to every unit (共性职责,
-    a row with ``common``); None when ``unit_name`` is not one unit."""
+    a row with ``common``); None when ``unit_name`` is not one unit. With ``period`` (YYYY-MM),
+    each task says whether its units are asked about it that month (``asked``: "closed" by the
+    office, "past" its one-off deadline, else "yes"), by ``task_progress``'s rule."""
     campaign = get_default_campaign(session=session)
     if campaign is None or campaign.id is None:
         return [] if unit_name is None else None
@@ -157,6 +162,15 @@ def task_list(*, session: Session, unit_name: str | None) -> list[dict[str, obje
             "deadline_date": entry.task.deadline_date.isoformat()
             if entry.task.deadline_date
             else "",
+            "asked": _asked(entry.task, period),
         }
         for entry in list_tasks(session=session, campaign_id=campaign.id, unit_id=unit_id)
     ]
+
+
+def _asked(task: Task, period: str | None) -> str:
+    if period is None:
+        return ""
+    if task.closed_at is not None:
+        return "closed"
+    return "past" if deadline_passed(task, period) else "yes"

@@ -357,11 +357,16 @@ def test_import_units_and_tasks_from_the_command_line(tmp_path: Path) -> None:
     code = listed[1].split("\t")[0]  # the office closes a task, then reopens it
     closed = run_cli("tasks", "close", code, cwd=tmp_path, env=env)
     assert closed.returncode == 0 and f"已关闭任务 {code}" in closed.stdout, closed.stderr
+    rows = run_cli("tasks", cwd=tmp_path, env=env).stdout.splitlines()[1:]
+    asked = {row.split("\t")[0]: row.split("\t")[-1] for row in rows}
+    assert asked[code] == "否（已关闭）"
+    assert "否（时限已过）" in asked.values() and "是" in asked.values()  # 2022 tasks, 长期 ones
     assert "已重新开放" in run_cli("tasks", "reopen", code, cwd=tmp_path, env=env).stdout
     unknown = run_cli("tasks", "close", "99.99", cwd=tmp_path, env=env)
     assert unknown.returncode == 1 and "没有编号为 99.99 的任务" in unknown.stderr
     cooperating = run_cli("tasks", "cooperating", "on", cwd=tmp_path, env=env)
     assert "配合单位也逐项填报" in cooperating.stdout, cooperating.stderr
+    assert run_cli("tasks", "cooperating", "maybe", cwd=tmp_path, env=env).returncode == 2
 
 
 def test_import_errors_are_one_line_exit_1(tmp_path: Path) -> None:

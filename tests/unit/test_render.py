@@ -154,7 +154,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
                               "registered": True}]},
     "tasks_table": {"rows": [{"code": "1.1", "category": "一", "content": "x & y", "lead": ["甲"],
                               "cooperating": [], "deadline_raw": "2022年", "deadline_kind": "date",
-                              "deadline_date": "2022-12-31"}]},
+                              "deadline_date": "2022-12-31", "asked": "past"}]},
     "import_report": {
         "file": "a.xlsx", "campaign": "", "dry_run": False, "title": "永川区创建健康区",
         "identity": {"name": "", "kind": "", "region": "", "region_word": "", "office_name": ""},
