@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy
-from sqlalchemy import and_, exists
+from sqlalchemy import BindParameter, and_, bindparam, exists
 from sqlmodel import Session, col, or_, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -41,8 +41,12 @@ class Previous:
     period: str
 
 
-def _open_query(unit_id: int, period: str) -> SelectOfScalar[Task]:
-    """The rule of ``open_tasks`` as one statement (the unit and its campaign joined in)."""
+def _open_query() -> SelectOfScalar[Task]:
+    """The rule of ``open_tasks`` as one statement (the unit and its campaign joined in), built
+    once with parameters ``unit_id``, ``period`` (YYYY-MM) and ``starts`` (its first day):
+    building it took longer than running it, and it runs for every message typed in a report."""
+    unit_id: BindParameter[int] = bindparam("unit_id", type_=sqlalchemy.Integer)
+    period: BindParameter[str] = bindparam("period", type_=sqlalchemy.String)
     leading = (Responsibility.LEAD, Responsibility.RESPONSIBLE)
     linked = (
         select(TaskUnit.task_id)
@@ -69,7 +73,6 @@ def _open_query(unit_id: int, period: str) -> SelectOfScalar[Task]:
         )
     )
     campaign = select(MemberUnit.campaign_id).where(MemberUnit.id == unit_id).scalar_subquery()
-    starts = date(int(period[:4]), int(period[5:7]), 1)
     return select(Task).where(
         Task.campaign_id == campaign,
         col(Task.id).in_(linked),
@@ -79,14 +82,31 @@ def _open_query(unit_id: int, period: str) -> SelectOfScalar[Task]:
         or_(
             col(Task.deadline_kind) != DeadlineKind.DATE,
             col(Task.deadline_date).is_(None),
-            col(Task.deadline_date) >= starts,
+            col(Task.deadline_date) >= bindparam("starts", type_=sqlalchemy.Date),
         ),
     )
 
 
+_OPEN = _open_query()
+_ANSWERED_BEFORE = (
+    select(SubmissionTaskStatus.task_id)
+    .join(Submission, col(Submission.id) == col(SubmissionTaskStatus.submission_id))
+    .where(
+        Submission.unit_id == bindparam("unit_id", type_=sqlalchemy.Integer),
+        col(Submission.period) < bindparam("period", type_=sqlalchemy.String),
+    )
+)
+_ASKED_ANY = sqlalchemy.select(exists(_OPEN), exists(_ANSWERED_BEFORE))
+
+
+def _open_parameters(unit_id: int, period: str) -> dict[str, object]:
+    return {"unit_id": unit_id, "period": period,
+            "starts": date(int(period[:4]), int(period[5:7]), 1)}  # fmt: skip
+
+
 def deadline_passed(task: Task, period: str) -> bool:
     """A one-off task whose deadline ended before ``period`` (YYYY-MM) began: no longer asked
-    (the same test as ``_open_query``'s, for a task already in hand)."""
+    (the same test as ``_OPEN``'s, for a task already in hand)."""
     if task.deadline_kind != DeadlineKind.DATE or task.deadline_date is None:
         return False
     return task.deadline_date < date(int(period[:4]), int(period[5:7]), 1)
@@ -97,21 +117,14 @@ def open_tasks(*, session: Session, unit_id: int, period: str) -> list[Task]:
     co-operating ones only when the campaign says so), minus those it already reported 已完成
     for an earlier month, those the office retired or closed, and one-off tasks whose deadline
     ended before the month began (a task due in 2022 is not asked in 2026)."""
-    query = _open_query(unit_id, period).order_by(col(Task.sort_order))
-    return list(session.exec(query))
+    query = _OPEN.order_by(col(Task.sort_order))
+    return list(session.exec(query, params=_open_parameters(unit_id, period)))
 
 
 def asked_any(*, session: Session, unit_id: int, period: str) -> tuple[bool, bool]:
     """Whether the unit is asked about any task in ``period``, and whether it has answered
     any before: one query, cheap enough for every message typed into a report."""
-    earlier = (
-        select(SubmissionTaskStatus.task_id)
-        .join(Submission, col(Submission.id) == col(SubmissionTaskStatus.submission_id))
-        .where(Submission.unit_id == unit_id, col(Submission.period) < period)
-    )
-    found = session.execute(
-        sqlalchemy.select(exists(_open_query(unit_id, period)), exists(earlier))
-    ).one()
+    found = session.execute(_ASKED_ANY, _open_parameters(unit_id, period)).one()
     return bool(found[0]), bool(found[1])
 
 
