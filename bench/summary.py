@@ -25,9 +25,8 @@ from sqlalchemy import insert
 
 from bot.config import Settings
 from bot.deps import Deps
-from bot.domain.outbox import digest_values
 from bot.domain.periods import YearMonth
-from bot.domain.summary import month_summary
+from bot.domain.summary import summary_reply
 from bot.exports.workbook import build_workbook
 from storage.db import table_of
 from storage.migrate import upgrade_database
@@ -227,10 +226,9 @@ def measure(units: int, folder: Path, repeat: int) -> dict[str, float]:
     now = datetime(last.next().year, last.next().month, 15, tzinfo=UTC)
 
     def summary_text() -> str:
-        with deps.db.session() as session:
-            found = month_summary(session=session, period=last, now=now, tz=settings.tz)
-        values = {**digest_values(found.standing), "behind": found.behind}
-        return deps.renderer.render("summary", **values)
+        with deps.db.session() as session:  # /summary's own reply, as chat renders it
+            reply = summary_reply(session=session, period=last, now=now, tz=settings.tz)
+        return deps.renderer.render(reply.template, **reply.values)
 
     def workbook() -> bytes:
         with deps.db.session() as session:
