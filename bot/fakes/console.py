@@ -53,6 +53,8 @@ def address(parser: argparse.ArgumentParser, port: int) -> None:
 def run(args: argparse.Namespace, module: str, serve: Step, act: Step) -> None:
     """Serve the fake, or act as one of its users against a running one; a port nobody
     listens on, or one already taken, is one line and exit 1, not a traceback."""
+    if getattr(args, "text", None) == []:  # "say" takes the rest of the line, which is empty
+        sys.exit(f"python -m {module} say: nothing to send (the text goes last)")
     try:
         asyncio.run(serve(args) if args.action is None else act(args))
     except aiohttp.ClientConnectionError:

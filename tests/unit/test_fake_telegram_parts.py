@@ -54,3 +54,15 @@ def test_valid_html_becomes_plain_text() -> None:
 def test_invalid_html_is_refused(bad: str) -> None:
     with pytest.raises(ParseEntitiesError):
         html_to_plain(bad)
+
+
+def test_the_fakes_say_a_registration_code_that_starts_with_a_dash() -> None:
+    """Codes are URL-safe base64: one in 64 starts with "-", which argparse took for an option
+    (`say --user 1001 /start -p9r…` failed with "unrecognized arguments")."""
+    from bot.fakes.telegram.__main__ import parser as telegram_parser
+    from bot.fakes.wecom.__main__ import parser as wecom_parser
+
+    said = telegram_parser().parse_args(["say", "--user", "1001", "/start", "-p9rTJnyeY1Ku0i"])
+    assert said.text == ["/start", "-p9rTJnyeY1Ku0i"] and said.user == 1001
+    bound = wecom_parser().parse_args(["say", "--user", "wangfang", "绑定", "-p9rTJnyeY1Ku0i"])
+    assert bound.text == ["绑定", "-p9rTJnyeY1Ku0i"]

@@ -191,7 +191,7 @@ def parser() -> argparse.ArgumentParser:
         action.add_argument("--user", type=int, required=True, help="the user's Telegram id")
         action.add_argument("--name", default="", help="the user's first name")
         if name == "say":
-            action.add_argument("text", nargs="+")
+            action.add_argument("text", nargs=argparse.REMAINDER)  # a code may start with "-"
         elif name == "press":
             action.add_argument("button", help="the button's text")
         else:

@@ -227,7 +227,7 @@ def parser() -> argparse.ArgumentParser:
         console.address(action, 8090)
         action.add_argument("--user", required=True, help="the member's WeCom userid")
         if name == "say":
-            action.add_argument("text", nargs="+")
+            action.add_argument("text", nargs=argparse.REMAINDER)  # a code may start with "-"
         elif name == "tap":
             action.add_argument("button", help="the button's text")
         else:
