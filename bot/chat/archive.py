@@ -23,8 +23,7 @@ from bot.archive import retag, tags
 from bot.archive.coverage import Coverage, coverage, plan_nudges
 from bot.archive.frameworks import Tree
 from bot.archive.scope import NoFramework, archive_of, tree_of
-from bot.broadcast import Outcome as Delivered
-from bot.chat.call import Answer, Call, answer
+from bot.chat.call import Answer, Call, answer, send_privately
 from bot.domain.access import Permission
 from bot.domain.calendar_admin import load_calendar
 from bot.domain.periods import YearMonth
@@ -33,7 +32,6 @@ from bot.domain.replies import Button, Reply
 from bot.domain.reporting import button_data
 from storage.models import Evidence
 from storage.models_archive import TagSource
-from storage.repo_audit import add_audit_entry
 from storage.repo_units import get_default_campaign
 
 if TYPE_CHECKING:
@@ -122,7 +120,7 @@ def _coverage(call: Call, year: int) -> Coverage:
 
 async def nudge_button(call: Call, parts: list[str]) -> Answer:
     """cov:YYYY — one private message to each lead unit with indicators still uncovered."""
-    year, deps, who = int(parts[0]), call.deps, call.who
+    year, deps = int(parts[0]), call.deps
     now = deps.clock.now()
     with deps.db.session() as session:
         if not in_working_hours(now, load_calendar(session=session), deps.settings.tz):
@@ -135,17 +133,8 @@ async def nudge_button(call: Call, parts: list[str]) -> Answer:
         planned, skipped = plan_nudges(
             session=session, found=found, unit_ids=None, now=now, tz=deps.settings.tz
         )
-    if call.dispatcher is None:
-        raise RuntimeError("a nudge needs the dispatcher of bulk messages")
-    sent = await call.dispatcher.dispatch(planned)
-    units = sorted({str(message.values["unit"]) for message in planned})
-    if units:
-        with deps.db.session() as session:
-            add_audit_entry(session=session, action="coverage_nudge",
-                            actor_person_id=who.person_id, year=str(year),
-                            units="、".join(units))  # fmt: skip
-    values = {"units": units, "skipped": skipped, "blocked": sent.count(Delivered.BLOCKED),
-              "year": year}  # fmt: skip
+    units, blocked = await send_privately(call, planned, action="coverage_nudge", year=str(year))
+    values = {"units": units, "skipped": skipped, "blocked": blocked, "year": year}
     return answer(Reply("archive_nudged", values))
 
 

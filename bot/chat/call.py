@@ -5,14 +5,17 @@ from __future__ import annotations
 import errno
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import OperationalError
 
+from bot.broadcast import Outcome as Delivered
 from bot.deps import Deps
+from bot.domain.outbox import Planned
 from bot.domain.people import IdentityRef, Requester
 from bot.domain.replies import Notice, Outcome, Reply
 from bot.scheduler import Dispatcher
+from storage.repo_audit import add_audit_entry
 
 if TYPE_CHECKING:
     from bot.exports.files import ExportFile
@@ -58,3 +61,22 @@ def answer(*replies: Reply) -> Answer:
 
 def from_outcome(outcome: Outcome) -> Answer:
     return Answer(replies=(outcome.reply,), notices=outcome.notices)
+
+
+async def send_privately(
+    call: Call, planned: list[Planned], *, action: str, **details: str
+) -> tuple[list[str], int]:
+    """Private messages to units' liaisons (催报, the archive's nudge) through the bulk
+    dispatcher — claimed once, so no unit hears twice — and one audit entry naming the units
+    reached; the units, and how many people had blocked the bot."""
+    if call.dispatcher is None:
+        raise RuntimeError(f"{action} needs the dispatcher of bulk messages")
+    sent = await call.dispatcher.dispatch(planned)
+    units = sorted({str(message.values["unit"]) for message in planned})
+    if units:
+        with call.deps.db.session() as session:
+            # Any: what the audit entry keeps as its details (add_audit_entry's **details)
+            recorded: dict[str, Any] = {**details, "units": "、".join(units)}
+            add_audit_entry(session=session, action=action, actor_person_id=call.who.person_id,
+                            **recorded)  # fmt: skip
+    return units, sent.count(Delivered.BLOCKED)

@@ -13,10 +13,9 @@ from datetime import date
 
 from sqlmodel import Session
 
-from bot.broadcast import Outcome as Delivered
 from bot.chat import archive as archive_chat
 from bot.chat import month_commands, unit_commands
-from bot.chat.call import Answer, Call, answer
+from bot.chat.call import Answer, Call, answer, send_privately
 from bot.domain import office, outbox, registration, reporting, review, unit_record, web_access
 from bot.domain.access import Permission, allows
 from bot.domain.calendar_admin import (
@@ -39,7 +38,6 @@ from bot.domain.summary import standing_for, summary_reply
 from bot.domain.task_confirmation import confirmations, latest_behind, unconfirmed_values
 from bot.domain.text_input import normalize_person_name
 from storage.models import AssignmentRole, ExceptionKind, OfficeRole, Transport
-from storage.repo_audit import add_audit_entry
 
 Run = Callable[[Call], Awaitable[Answer]]
 NAME_SEPARATORS = re.compile(r"[\s、，,；;]+")
@@ -219,7 +217,7 @@ async def send_reminders(
 ) -> Reply:
     """催报 now, privately, to the named units (None: every unit still missing), at most once
     a day per unit; refused outside working hours with the reason; audit-logged."""
-    deps, who = call.deps, call.who
+    deps = call.deps
     now = deps.clock.now()
     with deps.db.session() as session:
         if not in_working_hours(now, load_calendar(session=session), deps.settings.tz):
@@ -229,17 +227,8 @@ async def send_reminders(
         planned, skipped = outbox.remind(
             session=session, period=period, unit_ids=unit_ids, now=now, tz=deps.settings.tz
         )
-    if call.dispatcher is None:
-        raise RuntimeError("remind needs the dispatcher of bulk messages")
-    sent = await call.dispatcher.dispatch(planned)
-    units = sorted({str(message.values["unit"]) for message in planned})
-    if units:
-        with deps.db.session() as session:
-            add_audit_entry(
-                session=session, action="remind", actor_person_id=who.person_id,
-                period=str(period), units="、".join(units),
-            )  # fmt: skip
-    return Reply("remind_done", _reminded(units, skipped, unknown, sent.count(Delivered.BLOCKED)))
+    units, blocked = await send_privately(call, planned, action="remind", period=str(period))
+    return Reply("remind_done", _reminded(units, skipped, unknown, blocked))
 
 
 def _reminded(
